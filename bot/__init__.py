@@ -1,0 +1,1 @@
+"""The running service: config, CLI, aiohttp app, channel adapters, scheduler, inbox, outbox."""

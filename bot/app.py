@@ -1,0 +1,88 @@
+"""make_app(settings): the aiohttp application that `lapor serve` runs and the tests start."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot import routes
+from bot.channels.telegram import TelegramChannel
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.keys import SERVICES, TELEGRAM
+from bot.services import Services, open_services
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024**2  # Telegram and WhatsApp updates are a few KB; a 10 MB body is refused (413)
+
+
+def make_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app.cleanup_ctx.append(_services(settings, clock))
+    app.cleanup_ctx.append(_telegram(settings))
+    app.cleanup_ctx.append(_background)
+    routes.setup_routes(app)
+    return app
+
+
+def _services(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        async with open_services(settings, clock=clock) as services:
+            app[SERVICES] = services
+            yield
+
+    return ctx
+
+
+def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if not settings.telegram_enabled:
+            yield
+            return
+        channel = TelegramChannel(settings)
+        await channel.start()
+        app[TELEGRAM] = channel
+        app[SERVICES].add_channel(channel)
+        poller = None
+        if settings.telegram_mode == "polling":
+            poller = asyncio.create_task(poll_telegram(channel, app[SERVICES]), name="tg-poll")
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            await channel.stop()
+
+    return ctx
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    """Workers start last, once every channel is registered; they stop first."""
+    services = app[SERVICES]
+    services.start_background()
+    yield
+    await services.stop_background()
+
+
+async def poll_telegram(channel: TelegramChannel, services: Services) -> None:
+    """Polling mode, for a laptop with no public URL: updates take the webhook's path."""
+    await channel.delete_webhook()
+    offset: int | None = None
+    while True:
+        try:
+            updates = await channel.poll_once(offset, timeout=25)
+        except Exception:
+            log.exception("telegram polling failed; retrying in 5 s")
+            await asyncio.sleep(5)
+            continue
+        for payload in updates:
+            item = channel.inbox_item(payload)
+            await services.writer.store(item)
+            offset = int(item.external_id) + 1

@@ -1,0 +1,1 @@
+"""Channel adapters at the edge: verify, parse, send. They translate; they never decide policy."""

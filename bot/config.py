@@ -1,0 +1,53 @@
+"""Settings: the only reader of the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "routing" / "catalog" / "kediri.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = "sqlite+aiosqlite:///data/lapor.db"
+    database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    catalog_path: Path = DEFAULT_CATALOG
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    public_base_url: str | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_mode: Literal["webhook", "polling"] = "webhook"
+
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+
+    dashboard_users: str | None = None
+    open311_api_keys: str | None = None
+    ticket_prefix: str = Field(default="KDR", pattern=r"^[A-Z]{2,8}$")
+    timezone: str = "Asia/Jakarta"
+
+    dialog_idle_minutes: int = Field(default=60, ge=1)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    max_text_chars: int = Field(default=4000, ge=100)
+    log_level: str = "INFO"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value())
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_access_token and self.whatsapp_access_token.get_secret_value())

@@ -1,0 +1,52 @@
+"""What the command line tells the admin (English: the admin reads logs and docs in English)."""
+
+from __future__ import annotations
+
+BANNER = """\
+Lapor is running on http://{host}:{port}  (health: /healthz, metrics: /metrics)
+Database: {database}
+Channels:
+{channels}"""
+
+CHANNEL_ON = "  [on]  {name}: {detail}"
+CHANNEL_OFF = "  [off] {name}: {how}"
+
+TELEGRAM_WEBHOOK = "webhook at {url}/telegram/webhook"
+TELEGRAM_WEBHOOK_NO_URL = (
+    "webhook mode, but PUBLIC_BASE_URL is not set: Telegram cannot reach this machine "
+    "(set PUBLIC_BASE_URL and run `lapor set-webhook`, or set TELEGRAM_MODE=polling)"
+)
+TELEGRAM_POLLING = "polling Telegram for updates (TELEGRAM_MODE=polling)"
+TELEGRAM_HOW = (
+    "set TELEGRAM_BOT_TOKEN in .env (from @BotFather); on a laptop also TELEGRAM_MODE=polling"
+)
+WHATSAPP_HOW = (
+    "set WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and "
+    "WHATSAPP_VERIFY_TOKEN in .env (WhatsApp support is being built)"
+)
+TRY_NOW = """\
+No channel has a token yet. Try Lapor right now, in another terminal:
+    .venv/bin/lapor chat
+(a conversation with Lapor in the terminal, through the same inbox, handlers and outbox)"""
+
+NOT_MIGRATED = (
+    "The database at {database} is not at the latest schema (found {found}, need {head}). "
+    "Run `lapor migrate` first (`make run` does it for you)."
+)
+MIGRATED = "Database migrated to {revision}: {database}"
+
+CHAT_INTRO = """\
+Lapor chat: you are a resident writing to Lapor. Type a message and press Enter.
+  - a number picks a button, e.g. 1
+  - `lokasi -7.8165,112.0115` shares a location; `foto` sends a (pretend) photo
+  - commands: /start /status /laporanku /batal /bantuan /bahasa ; Ctrl-D or /keluar to leave
+Database: {database}
+"""
+CHAT_EXIT_WORDS = ("/keluar", "/exit", "/quit")
+
+CHECK_OK = "Configuration OK."
+CHECK_PROBLEMS = "Configuration has {n} problem(s):"
+CHECK_WARNINGS = "Warnings:"
+WEBHOOK_SET = "Telegram webhook set to {url} (secret token {secret})."
+WEBHOOK_NEEDS = "set-webhook needs TELEGRAM_BOT_TOKEN and PUBLIC_BASE_URL in .env"
+LEARNED = "Learned: {text!r} -> {code} (example #{id})."

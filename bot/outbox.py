@@ -1,0 +1,141 @@
+"""The outbox dispatcher: sends what handlers decided, once committed, until it goes through.
+
+Order is kept per chat (a chat's second message waits for its first). Channel limits are the
+adapter's business (python-telegram-bot's AIORateLimiter); here we obey what the channel says
+back: `retry_after` on 429, exponential backoff on 5xx and timeouts, a dead letter after
+`max_attempts` or at once when the channel will never accept the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.channels.base import Channel, Outbound, SendError
+from bot.clock import Clock, system_clock
+from db import queue
+from db.engine import Sessions
+from db.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+
+
+def row_id(row: OutboxRow) -> int:
+    if row.id is None:
+        raise ValueError("outbox row was never stored")
+    return row.id
+
+
+def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> float:
+    """Seconds before retry `attempt` (1-based): doubling, capped, with jitter against herds."""
+    delay: float = min(cap, base * 2.0 ** (attempt - 1))
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
+
+
+@dataclass
+class OutboxDispatcher:
+    sessions: Sessions
+    channels: Mapping[str, Channel]
+    clock: Clock = system_clock
+    max_attempts: int = 8
+    concurrency: int = 32
+    poll_seconds: float = 1.0
+    sent_count: int = 0
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _busy_chats: set[tuple[str, str]] = field(default_factory=set)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            await self.run_once()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        if not self.channels:
+            return 0
+        async with self.sessions() as session:
+            rows = await queue.pending_outbox(session, channels=list(self.channels), limit=2000)
+        now = self.clock()
+        by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
+        waiting: set[tuple[str, str]] = set()
+        for row in rows:
+            chat = (row.channel, row.chat_id)
+            if chat in waiting or row.next_attempt_at > now:
+                waiting.add(chat)  # everything after a message that is not due yet waits too
+                continue
+            by_chat[chat].append(row)
+        started = 0
+        for chat, chat_rows in by_chat.items():
+            if chat in self._busy_chats or len(self._busy_chats) >= self.concurrency:
+                continue
+            self._busy_chats.add(chat)
+            task = asyncio.create_task(self._send_chat(chat, chat_rows))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def drain(self) -> None:
+        """Send until nothing is due now (tests, `lapor chat`, shutdown)."""
+        while True:
+            started = await self.run_once()
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks))
+                continue
+            if not started:
+                return
+
+    async def _send_chat(self, chat: tuple[str, str], rows: list[OutboxRow]) -> None:
+        try:
+            for row in rows:
+                if not await self.send(row):
+                    break
+        finally:
+            self._busy_chats.discard(chat)
+            self.wake()
+
+    async def send(self, row: OutboxRow) -> bool:
+        """Send one row and record the outcome; False when the chat should wait."""
+        out = Outbound.from_json(row.payload)
+        try:
+            external_id = await self.channels[row.channel].send(out)
+        except SendError as exc:
+            await self._record_failure(row, exc)
+            return not exc.retryable  # a dead letter does not hold up the rest of the chat
+        except Exception as exc:  # an adapter bug must not kill the dispatcher
+            log.exception("outbox row %d: unexpected error from %s", row.id, row.channel)
+            await self._record_failure(row, SendError(repr(exc), retryable=True))
+            return False
+        async with self.sessions.begin() as session:
+            await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
+        self.sent_count += 1
+        return True
+
+    async def _record_failure(self, row: OutboxRow, exc: SendError) -> None:
+        now = self.clock()
+        error = f"{type(exc).__name__}: {exc}"
+        async with self.sessions.begin() as session:
+            if not exc.retryable or row.attempts + 1 >= self.max_attempts:
+                log.warning("outbox row %d dead-lettered: %s", row.id, error)
+                await queue.mark_failed(session, row_id(row), error=error, now=now)
+            elif exc.retry_after is not None:
+                # the channel's own wish; not the message's fault, so not counted as an attempt
+                at = now + timedelta(seconds=exc.retry_after)
+                await queue.mark_retry(
+                    session, row_id(row), error=error, at=at, count_attempt=False
+                )
+            else:
+                at = now + timedelta(seconds=backoff(row.attempts + 1))
+                await queue.mark_retry(session, row_id(row), error=error, at=at, count_attempt=True)

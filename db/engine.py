@@ -1,0 +1,127 @@
+"""The async engine and session factory; SQLite gets the pragmas that make it a fine default."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """`make run` on a fresh clone has no `data/` yet; SQLite will not create the folder."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; NORMAL is durable across process crashes in WAL;
+    # busy_timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
+    """`schema` (PostgreSQL only) lets one server hold several cities, or one test each."""
+    ensure_sqlite_dir(url)
+    if is_sqlite(url):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["server_settings"] = {"search_path": schema}
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+class PriorityLock:
+    """An asyncio lock whose waiters go in order of priority (lower first), then of arrival."""
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if not self._locked and not self._waiters:
+            self._locked = True
+            return
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed the lock just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # the lock passes straight to this waiter
+                return
+        self._locked = False
+
+
+class Sessions:
+    """Session factory: `sessions()` to read, `sessions.begin()` for one write transaction.
+
+    On SQLite, write transactions of this process take turns on a lock. SQLite has one writer
+    anyway; letting them collide instead makes the losers sleep in SQLite's busy handler (tens
+    of milliseconds each). `begin(urgent=True)` (the inbox: a webhook is waiting for its 200)
+    goes before queued background work.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._maker = async_sessionmaker(engine, expire_on_commit=False)
+        self._write_lock = PriorityLock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self) -> AsyncSession:
+        return self._maker()
+
+    @contextlib.asynccontextmanager
+    async def begin(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        if self._write_lock is None:
+            async with self._maker.begin() as session:
+                yield session
+            return
+        await self._write_lock.acquire(0 if urgent else 1)
+        try:
+            async with self._maker.begin() as session:
+                yield session
+        finally:
+            self._write_lock.release()
+
+
+def make_sessions(engine: AsyncEngine) -> Sessions:
+    return Sessions(engine)

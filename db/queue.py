@@ -1,0 +1,165 @@
+"""Queries of the inbox and outbox tables: the durable queues between channels and handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.tables import InboxRow, OutboxRow
+
+INBOX = InboxRow.__table__  # type: ignore[attr-defined]
+OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+
+
+async def insert_inbox_rows(
+    session: AsyncSession, items: Sequence[dict[str, Any]], *, now: datetime
+) -> list[bool]:
+    """Store a batch of updates, each unless its channel id is stored already; True where new.
+
+    Two statements per batch (look up, insert many) rather than one round trip per update:
+    under a burst this is most of the webhook's cost.
+    """
+    keys = {(item["channel"], item["external_id"]) for item in items}
+    stored = await session.execute(
+        sa.select(INBOX.c.channel, INBOX.c.external_id).where(
+            sa.tuple_(INBOX.c.channel, INBOX.c.external_id).in_(list(keys))
+        )
+    )
+    seen = {(channel, external_id) for channel, external_id in stored.all()}
+    fresh, results = [], []
+    for item in items:
+        key = (item["channel"], item["external_id"])
+        results.append(key not in seen)
+        if key not in seen:
+            seen.add(key)
+            fresh.append({**item, "received_at": now, "attempts": 0})
+    if fresh:
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(INBOX).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        await session.execute(stmt, fresh)
+    return results
+
+
+async def insert_inbox_row(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    chat_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Store an update unless this channel id is already stored; True when it is new."""
+    values = {
+        "channel": channel,
+        "external_id": external_id,
+        "chat_key": chat_key,
+        "payload": payload,
+        "received_at": now,
+        "attempts": 0,
+    }
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(INBOX)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(INBOX.c.id)
+    )
+    result = await session.execute(stmt)
+    return result.scalar_one_or_none() is not None
+
+
+async def pending_inbox(session: AsyncSession, *, limit: int, max_attempts: int) -> Sequence[Any]:
+    """Oldest first: (id, channel, chat_key) of updates not yet processed."""
+    stmt = (
+        sa.select(INBOX.c.id, INBOX.c.channel, INBOX.c.chat_key)
+        .where(INBOX.c.done_at.is_(None), INBOX.c.attempts < max_attempts)
+        .order_by(INBOX.c.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def claim_inbox_row(session: AsyncSession, row_id: int, now: datetime) -> bool:
+    """Mark done inside the caller's transaction; False if another worker already did."""
+    stmt = (
+        sa.update(INBOX)
+        .where(INBOX.c.id == row_id, INBOX.c.done_at.is_(None))
+        .values(done_at=now)
+        .returning(INBOX.c.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def record_inbox_failure(session: AsyncSession, row_id: int, error: str) -> None:
+    """Count a failed attempt; past the worker's limit the row stays, with its error."""
+    values: dict[str, Any] = {"attempts": INBOX.c.attempts + 1, "error": error[:2000]}
+    await session.execute(sa.update(INBOX).where(INBOX.c.id == row_id).values(**values))
+
+
+async def pending_outbox(
+    session: AsyncSession, *, channels: Sequence[str], limit: int
+) -> Sequence[OutboxRow]:
+    """Unsent rows, due or not: a chat's later message must wait behind an earlier one."""
+    stmt = (
+        sa.select(OutboxRow)
+        .where(
+            OUTBOX.c.sent_at.is_(None),
+            OUTBOX.c.failed_at.is_(None),
+            OUTBOX.c.channel.in_(list(channels)),
+        )
+        .order_by(OUTBOX.c.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def mark_sent(
+    session: AsyncSession, row_id: int, *, external_id: str | None, now: datetime
+) -> None:
+    await session.execute(
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.id == row_id)
+        .values(sent_at=now, external_id=external_id, last_error=None)
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, row_id: int, *, error: str, at: datetime, count_attempt: bool
+) -> None:
+    values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:2000]}
+    if count_attempt:
+        values["attempts"] = OUTBOX.c.attempts + 1
+    await session.execute(sa.update(OUTBOX).where(OUTBOX.c.id == row_id).values(**values))
+
+
+async def mark_failed(session: AsyncSession, row_id: int, *, error: str, now: datetime) -> None:
+    """Dead letter: kept with its error where operators (and the dashboard) can list it."""
+    await session.execute(
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.id == row_id)
+        .values(failed_at=now, last_error=error[:2000], attempts=OUTBOX.c.attempts + 1)
+    )
+
+
+async def failed_outbox(session: AsyncSession, *, limit: int = 100) -> Sequence[OutboxRow]:
+    stmt = (
+        sa.select(OutboxRow)
+        .where(OUTBOX.c.failed_at.is_not(None))
+        .order_by(OUTBOX.c.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def inbox_payload(session: AsyncSession, row_id: int) -> dict[str, Any]:
+    payload: dict[str, Any] = (
+        await session.execute(sa.select(INBOX.c.payload).where(INBOX.c.id == row_id))
+    ).scalar_one()
+    return payload

@@ -1,0 +1,177 @@
+"""SQLModel tables. Every datetime is stored timezone-aware in UTC.
+
+JSON columns hold channel payloads and dialog data as they are: they are read by the code that
+wrote them, never queried by field, so a plain JSON column beats a dozen sparse columns.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TZDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware datetimes everywhere: SQLite has no zone, so store UTC and re-attach it."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timezone-aware column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class TicketStatus(enum.StrEnum):
+    NEW = "new"
+    TRIAGE = "triage"
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_CITIZEN = "waiting_citizen"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    REFERRED = "referred"
+
+
+class Resident(SQLModel, table=True):
+    """A person who reports; one row however many channels they use."""
+
+    __tablename__ = "resident"
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str | None = None  # personal data: never shown to staff, never logged
+    language: str = "id"
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+
+
+class Identity(SQLModel, table=True):
+    """How a resident is known on one channel (Telegram user id, WhatsApp wa_id or BSUID)."""
+
+    __tablename__ = "identity"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    chat_id: str = Field(max_length=128)  # where to write to them
+    blocked_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    last_inbound_at: datetime | None = Field(
+        default=None, sa_type=TZDateTime
+    )  # WhatsApp 24h window
+
+
+class Dialog(SQLModel, table=True):
+    """Where a conversation stands; in the database so that a restart forgets nothing."""
+
+    __tablename__ = "dialog"
+    __table_args__ = (sa.UniqueConstraint("channel", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id")
+    state: str = Field(default="idle", max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    nonce: str = Field(default="", max_length=16)  # stamped into buttons: old menus are stale
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    channel: str = Field(max_length=16)  # where the resident reported it: news goes back there
+    chat_id: str = Field(max_length=128)
+    agency_code: str | None = Field(default=None, max_length=32, index=True)
+    category: str | None = Field(default=None, max_length=64)
+    status: TicketStatus = Field(default=TicketStatus.NEW, sa_type=sa.String(length=24), index=True)
+    description: str = Field(sa_type=sa.Text)
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = Field(default=None, sa_type=sa.Text)
+    photos: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    routing: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # confidence, matched
+    language: str = "id"
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Every change of a ticket: who, when, from, to, note."""
+
+    __tablename__ = "ticket_event"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    actor: str = Field(max_length=64)  # "resident", "system", "telegram:9001"
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class InboxRow(SQLModel, table=True):
+    """A raw update as the channel sent it, stored once per channel id before we answer 200."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id"),
+        sa.Index("ix_inbox_pending", "done_at", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)  # update_id, wamid
+    chat_key: str = Field(max_length=160)  # updates of one chat are processed in order
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message waiting to be sent, written in the same transaction as the decision behind it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # Outbound.to_json()
+    ticket_ref: str | None = Field(default=None, max_length=32, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    attempts: int = 0
+    sent_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=TZDateTime)  # dead letter
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    external_id: str | None = Field(default=None, max_length=128, index=True)  # sent message id
+    delivery_status: str | None = Field(default=None, max_length=24)  # WhatsApp: delivered, read
+    delivery_mode: str | None = Field(default=None, max_length=24)  # WhatsApp: session|template
+
+
+class RoutingExample(SQLModel, table=True):
+    """A report whose agency a person corrected: the router learns from these."""
+
+    __tablename__ = "routing_example"
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=sa.Text)
+    agency_code: str = Field(max_length=32, index=True)
+    source: str = Field(default="manual", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)

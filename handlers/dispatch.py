@@ -1,0 +1,129 @@
+"""The one door into the handlers: the inbox worker calls `dispatch` for every parsed update.
+
+It runs inside the worker's transaction and only adds rows to the session; the worker commits
+them with the outbox rows for the returned messages. Bad input is answered, never raised:
+an exception here means a bug or a database failure, and the worker retries the update.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.dialogs import get_or_create_dialog
+from db.residents import find_identity, get_or_create_identity
+from handlers.commands import chose_language, run_command
+from handlers.context import Context
+from handlers.delivery import record_delivery
+from handlers.intake import handle
+from handlers.messages import Inbound, InboundKind, Outbound, OutboundKind
+from handlers.texts import t
+from handlers.turn import IDLE, Turn, parse_button
+
+GROUP_COMMANDS = frozenset({"bantuan", "help"})
+
+
+async def dispatch(
+    session: AsyncSession, inbound: Inbound, *, now: datetime, ctx: Context
+) -> list[Outbound]:
+    """Everything Lapor does about one inbound update; the messages to send in answer."""
+    kind = inbound.kind
+    if kind == InboundKind.DELIVERY:
+        await record_delivery(session, inbound, now)
+        return []
+    if kind == InboundKind.IGNORED:
+        return []
+    if inbound.is_group:
+        return group_reply(inbound)
+    if kind == InboundKind.BLOCKED:
+        await mark_blocked(session, inbound, now)
+        return []
+    turn = await open_turn(session, inbound, now, ctx)
+    out = expire_draft(turn)
+    if kind == InboundKind.BUTTON:
+        return out + await on_button(turn)
+    turn.dialog.updated_at = now
+    if kind == InboundKind.COMMAND:
+        return out + await run_command(turn)
+    return out + await handle(turn)
+
+
+def group_reply(inbound: Inbound) -> list[Outbound]:
+    """Staff groups stay quiet until the staff workflow exists; only help is answered there."""
+    if inbound.kind != InboundKind.COMMAND or inbound.command not in GROUP_COMMANDS:
+        return []
+    lang = "en" if (inbound.language or "").lower().startswith("en") else "id"
+    return [
+        Outbound(
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            thread_id=inbound.thread_id,
+            text=t(lang, "help.group"),
+        )
+    ]
+
+
+async def mark_blocked(session: AsyncSession, inbound: Inbound, now: datetime) -> None:
+    """The resident blocked Lapor: the outbox should stop writing to them until they return."""
+    identity = await find_identity(session, inbound.channel, inbound.user_id)
+    if identity is not None:
+        identity.blocked_at = now
+
+
+async def open_turn(session: AsyncSession, inbound: Inbound, now: datetime, ctx: Context) -> Turn:
+    """Meet the resident (first contact picks the language) and load their dialog."""
+    first_language = "en" if (inbound.language or "").lower().startswith("en") else "id"
+    resident, identity, _ = await get_or_create_identity(
+        session,
+        channel=inbound.channel,
+        external_id=inbound.user_id,
+        chat_id=inbound.chat_id,
+        language=first_language,
+        now=now,
+    )
+    identity.chat_id = inbound.chat_id
+    identity.last_inbound_at = now
+    identity.blocked_at = None  # writing to us again means they unblocked
+    dialog = await get_or_create_dialog(
+        session, channel=inbound.channel, chat_id=inbound.chat_id, resident_id=resident.id, now=now
+    )
+    return Turn(session, inbound, now, ctx, resident, identity, dialog)
+
+
+def expire_draft(turn: Turn) -> list[Outbound]:
+    """A draft left longer than `dialog_idle` is dropped, and the resident told, before all else."""
+    dialog = turn.dialog
+    if dialog.state == IDLE or turn.now - dialog.updated_at <= turn.ctx.dialog_idle:
+        return []
+    turn.reset()
+    return [turn.say("draft.expired", remove_keyboard=True)]
+
+
+async def on_button(turn: Turn) -> list[Outbound]:
+    """A tap counts only if it carries the current menu's nonce; an old menu changes nothing."""
+    parsed = parse_button(turn.inbound.button)
+    if parsed is None or not turn.dialog.nonce or parsed[1] != turn.dialog.nonce:
+        return stale_tap(turn)
+    turn.action, _, turn.arg = parsed
+    turn.dialog.updated_at = turn.now
+    out = turn.answer_tap()
+    if turn.action == "lang":
+        return out + await chose_language(turn)
+    return out + await handle(turn)
+
+
+def stale_tap(turn: Turn) -> list[Outbound]:
+    inbound = turn.inbound
+    text = t(turn.lang, "stale")
+    if inbound.callback_id is None:  # WhatsApp: a button reply is a message, answer with one
+        return [turn.write(text)]
+    return [
+        Outbound(
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            kind=OutboundKind.CALLBACK_ANSWER,
+            callback_id=inbound.callback_id,
+            text=text,
+        )
+    ]

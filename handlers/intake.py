@@ -1,0 +1,426 @@
+"""The resident intake dialog: describe -> location -> photo -> (agency) -> summary -> send.
+
+Shaped like python-telegram-bot's conversationbot: one small async function per step and one
+state table saying which step handles which event in which state. Unlike conversationbot the
+state lives in the `Dialog` row, so a restart or a second worker picks up where the chat was.
+
+Which question comes next is not wired step to step: `advance` asks the first question the
+draft has no answer for. That is what lets a photo or a location arrive first, and lets
+"Ubah" re-ask one answer and come straight back to the summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+from db.tables import Ticket, TicketStatus
+from handlers.draft import Draft
+from handlers.messages import Inbound, InboundKind, Location, Outbound
+from handlers.staffpost import staff_posts
+from handlers.texts import format_hours, shorten, t
+from handlers.tickets import NewTicket, change_status, create_ticket
+from handlers.turn import IDLE, Turn
+from routing.catalog import Agency
+from routing.matcher import RouteResult
+
+Step = Callable[[Turn], Awaitable[list[Outbound]]]
+
+DESCRIBE, LOCATION, PHOTO, AGENCY, CONFIRM, EDIT = (
+    "describe",
+    "location",
+    "photo",
+    "agency",
+    "confirm",
+    "edit",
+)
+TEXT, PHOTO_IN, LOCATION_IN = InboundKind.TEXT, InboundKind.PHOTO, InboundKind.LOCATION
+UNSURE = "-"  # the "Tidak tahu" agency button
+MAX_CANDIDATES = 3
+SKIP_WORDS = frozenset({"lewati", "skip", "lanjut", "tidak", "tidak ada", "gak ada", "ga ada", "-"})
+# Words that make a message a hello rather than a report: "halo min", "p", "selamat pagi pak".
+GREETING_WORDS = frozenset(
+    "halo hallo hai hi hello hey p ping tes test selamat pagi siang sore malam assalamualaikum "
+    "salam permisi min admin kak pak bu mas mbak om ok oke terima kasih makasih thanks".split()
+)
+
+
+# --- questions: each shows one prompt with a fresh menu and puts the dialog in its state ---
+
+
+def advance(turn: Turn, draft: Draft) -> Outbound:
+    """Ask the first question the draft has no answer to; the summary once all are answered."""
+    if not draft.description_done:
+        return ask_description(turn, draft)
+    if not draft.location_done:
+        return ask_location(turn, draft)
+    if not draft.photo_done:
+        return ask_photo(turn, draft)
+    if not draft.agency_done:
+        return ask_agency(turn, draft)
+    return show_summary(turn, draft)
+
+
+def ask_description(turn: Turn, draft: Draft) -> Outbound:
+    turn.save(DESCRIBE, draft)
+    turn.new_menu()  # no buttons here, but the menus shown before must stop working
+    return turn.say("ask.description")
+
+
+def ask_location(turn: Turn, draft: Draft) -> Outbound:
+    turn.save(LOCATION, draft)
+    turn.new_menu()
+    skip = ((turn.button("button.skip", "skip"),),)
+    return turn.say("ask.location", request_location=True, buttons=skip)
+
+
+def ask_photo(turn: Turn, draft: Draft) -> Outbound:
+    turn.save(PHOTO, draft)
+    turn.new_menu()
+    return turn.say("ask.photo", buttons=((turn.button("button.skip", "skip"),),))
+
+
+def ask_agency(turn: Turn, draft: Draft) -> Outbound:
+    """Low confidence: the resident picks from the router's best guesses, or leaves it to staff."""
+    turn.save(AGENCY, draft)
+    turn.new_menu()
+    by_code = turn.ctx.catalog.by_code
+    rows = [
+        (turn.button("", "pick", code, label=by_code[code].label),)
+        for code in draft.route.get("candidates", [])
+        if code in by_code
+    ]
+    rows.append((turn.button("button.unsure", "pick", UNSURE),))
+    return turn.say("ask.agency", buttons=tuple(rows))
+
+
+def show_summary(turn: Turn, draft: Draft) -> Outbound:
+    turn.save(CONFIRM, draft)
+    turn.new_menu()
+    lang = turn.lang
+    text = t(
+        lang,
+        "summary",
+        description=shorten(draft.description, turn.ctx.max_text_chars),
+        location=location_summary(draft) or t(lang, "summary.no_location"),
+        photos=photo_summary(lang, draft),
+        agency=agency_summary(turn, draft),
+    )
+    buttons = (
+        (
+            turn.button("button.send", "send"),
+            turn.button("button.edit", "edit"),
+            turn.button("button.cancel", "cancel"),
+        ),
+    )
+    return turn.write(text, buttons=buttons)
+
+
+def ask_edit(turn: Turn, draft: Draft) -> Outbound:
+    turn.save(EDIT, draft)
+    turn.new_menu()
+    buttons = (
+        (
+            turn.button("button.edit_description", "desc"),
+            turn.button("button.edit_location", "loc"),
+            turn.button("button.edit_photo", "pic"),
+        ),
+        (turn.button("button.back", "back"),),
+    )
+    return turn.say("ask.edit", buttons=buttons)
+
+
+def photo_summary(lang: str, draft: Draft) -> str:
+    if not draft.photos:
+        return t(lang, "summary.no_photo")
+    return t(lang, "summary.photos", count=len(draft.photos))
+
+
+def location_summary(draft: Draft) -> str | None:
+    parts = []
+    if draft.address:
+        parts.append(draft.address)
+    if draft.latitude is not None and draft.longitude is not None:
+        parts.append(f"📍 {draft.latitude:.5f}, {draft.longitude:.5f}")
+    return " ".join(parts) or None
+
+
+def agency_summary(turn: Turn, draft: Draft) -> str:
+    agency = turn.ctx.catalog.by_code.get(draft.agency or "")
+    if agency is None:
+        return t(turn.lang, "summary.triage")
+    if agency.kind == "external":
+        return t(turn.lang, "summary.external", agency=agency.label)
+    return agency.label
+
+
+def reprompt(turn: Turn, lead: str = "") -> list[Outbound]:
+    """Someone answered off-script: a short hint that carries the current step's buttons."""
+    prompt = advance(turn, turn.draft)
+    hint = t(turn.lang, f"nudge.{turn.dialog.state}")
+    return [dataclasses.replace(prompt, text=f"{lead}\n{hint}" if lead else hint)]
+
+
+# --- answers: each takes what the resident sent and moves the draft on ---
+
+
+def set_description(turn: Turn, draft: Draft, text: str, result: RouteResult | None = None) -> None:
+    """Keep the text whole and route it; the agency question is re-opened by a new description."""
+    result = result or turn.ctx.router.route(text)
+    catalog = turn.ctx.catalog
+    candidates = [c for c in result.candidates if c in catalog.by_code][:MAX_CANDIDATES]
+    draft.description, draft.description_done = text, True
+    draft.route = {
+        "opd": result.opd,
+        "confidence": result.confidence,
+        "matched": list(result.matched),
+        "candidates": candidates,
+    }
+    draft.picked = False
+    draft.agency = result.opd if result.opd in catalog.by_code else None
+    draft.agency_done = draft.agency is not None or not candidates
+
+
+def is_greeting(text: str, result: RouteResult) -> bool:
+    """Too little to be a report: a hello, "p", or a few words no agency recognises."""
+    if result.opd is not None or result.candidates:
+        return False
+    words = text.lower().replace(",", " ").replace("!", " ").split()
+    return len(words) < 3 or all(w.strip(".?") in GREETING_WORDS for w in words)
+
+
+async def start_report(turn: Turn) -> list[Outbound]:
+    """Free text while idle: a new report, unless it is only a greeting."""
+    text = (turn.inbound.text or "").strip()
+    result = turn.ctx.router.route(text) if text else None
+    if result is None or is_greeting(text, result):
+        return [turn.say("greeting")]
+    draft = Draft()
+    set_description(turn, draft, text, result)
+    return [advance(turn, draft)]
+
+
+async def got_description(turn: Turn) -> list[Outbound]:
+    text = (turn.inbound.text or "").strip()
+    if not text:
+        return reprompt(turn)
+    draft = turn.draft
+    set_description(turn, draft, text)
+    return [advance(turn, draft)]
+
+
+async def got_photo(turn: Turn) -> list[Outbound]:
+    """A photo is welcome at any step; its caption is the description if there is none yet."""
+    if not turn.inbound.media:
+        return await unsupported(turn)
+    draft = turn.draft
+    draft.add_photos(turn.inbound.media)
+    caption = (turn.inbound.text or "").strip()
+    if caption and not draft.description_done:
+        set_description(turn, draft, caption)
+    return [advance(turn, draft)]
+
+
+async def got_location(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    if turn.inbound.location is None or not draft.set_location(turn.inbound.location):
+        return await unsupported(turn)
+    return [turn.say("ack.location", remove_keyboard=True), advance(turn, draft)]
+
+
+async def got_address(turn: Turn) -> list[Outbound]:
+    """Typed text at the location step is the address, unless it says "skip"."""
+    text = (turn.inbound.text or "").strip()
+    if text.lower() in SKIP_WORDS:
+        return await skip_location(turn)
+    if not text:
+        return reprompt(turn)
+    return await got_location(dataclasses.replace(turn, inbound=with_address(turn.inbound, text)))
+
+
+def with_address(inbound: Inbound, text: str) -> Inbound:
+    return dataclasses.replace(inbound, kind=InboundKind.LOCATION, location=Location(address=text))
+
+
+async def skip_location(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    draft.clear_location()
+    draft.location_done = True
+    return [turn.say("ack.no_location", remove_keyboard=True), advance(turn, draft)]
+
+
+async def typed_at_photo(turn: Turn) -> list[Outbound]:
+    if (turn.inbound.text or "").strip().lower() in SKIP_WORDS:
+        return await skip_photo(turn)
+    return reprompt(turn)
+
+
+async def skip_photo(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    draft.photo_done = True
+    return [advance(turn, draft)]
+
+
+async def picked_agency(turn: Turn) -> list[Outbound]:
+    """Only an offered candidate counts: button data comes from outside and is not trusted."""
+    draft = turn.draft
+    if turn.arg != UNSURE and turn.arg not in draft.route.get("candidates", []):
+        return reprompt(turn)
+    draft.agency = None if turn.arg == UNSURE else turn.arg
+    draft.picked = draft.agency is not None
+    draft.agency_done = True
+    return [advance(turn, draft)]
+
+
+async def open_edit_menu(turn: Turn) -> list[Outbound]:
+    return [ask_edit(turn, turn.draft)]
+
+
+async def edit_description(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    draft.description_done = False
+    return [advance(turn, draft)]
+
+
+async def edit_location(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    draft.clear_location()
+    draft.location_done = False
+    return [advance(turn, draft)]
+
+
+async def edit_photo(turn: Turn) -> list[Outbound]:
+    draft = turn.draft
+    draft.photos, draft.photo_done = [], False
+    return [advance(turn, draft)]
+
+
+async def back_to_summary(turn: Turn) -> list[Outbound]:
+    return [advance(turn, turn.draft)]
+
+
+async def cancel_report(turn: Turn) -> list[Outbound]:
+    if turn.dialog.state == IDLE:
+        return [turn.say("cancel.nothing")]
+    turn.reset()
+    return [turn.say("cancelled", remove_keyboard=True)]
+
+
+async def unsupported(turn: Turn) -> list[Outbound]:
+    """Stickers, voice, documents: say what this step can take instead."""
+    if turn.dialog.state == IDLE:
+        return [turn.say("unsupported.idle")]
+    return reprompt(turn, lead=t(turn.lang, "unsupported.draft"))
+
+
+# --- sending ---
+
+
+def outcome(draft: Draft, agency: Agency | None) -> tuple[TicketStatus, str]:
+    """The status a new ticket moves to, and the note its event row keeps."""
+    confidence = draft.route.get("confidence", 0.0)
+    if agency is None:
+        return TicketStatus.TRIAGE, f"router unsure (confidence {confidence})"
+    how = "picked by resident" if draft.picked else f"router, confidence {confidence}"
+    if agency.kind == "external":
+        return TicketStatus.REFERRED, f"external agency {agency.code} ({how})"
+    return TicketStatus.ASSIGNED, f"{agency.code} ({how})"
+
+
+async def send_report(turn: Turn) -> list[Outbound]:
+    """Kirim: the ticket, its events, the resident's receipt and the officers' card, together."""
+    draft = turn.draft
+    agency = turn.ctx.catalog.by_code.get(draft.agency or "")
+    ticket = await create_ticket(
+        turn.session,
+        new_ticket(turn, draft, agency),
+        prefix=turn.ctx.ticket_prefix,
+        timezone=turn.ctx.timezone,
+        now=turn.now,
+    )
+    status, note = outcome(draft, agency)
+    actor = "resident" if draft.picked else "system"
+    await change_status(turn.session, ticket, status, actor=actor, now=turn.now, note=note)
+    turn.reset()
+    return [receipt(turn, ticket, agency), *staff_posts(ticket, turn.ctx)]
+
+
+def new_ticket(turn: Turn, draft: Draft, agency: Agency | None) -> NewTicket:
+    return NewTicket(
+        resident_id=turn.resident_id,
+        channel=turn.inbound.channel,
+        chat_id=turn.inbound.chat_id,
+        description=draft.description,
+        agency_code=agency.code if agency else None,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        address=draft.address,
+        photos=draft.photos,
+        routing={**draft.route, "picked": draft.picked},
+        language=turn.lang,
+    )
+
+
+def receipt(turn: Turn, ticket: Ticket, agency: Agency | None) -> Outbound:
+    """The reference, who handles it, and what happens next: an SLA promise or a referral."""
+    ref = ticket.ref
+    if agency is None:
+        return turn.say("sent.triage", ref=ref, ticket_ref=ref)
+    if agency.kind == "external":
+        return turn.say(
+            "sent.referred", ref=ref, agency=agency.label, referral=agency.referral, ticket_ref=ref
+        )
+    hours = agency.sla.first_response_hours if agency.sla else 0
+    return turn.say(
+        "sent.assigned",
+        ref=ref,
+        agency=agency.label,
+        hours=format_hours(hours, turn.lang),
+        ticket_ref=ref,
+    )
+
+
+# --- the state table ---
+
+ANYWHERE: dict[str, Step] = {PHOTO_IN: got_photo, LOCATION_IN: got_location}
+STATES: dict[str, dict[str, Step]] = {
+    IDLE: {TEXT: start_report, **ANYWHERE},
+    DESCRIBE: {TEXT: got_description, **ANYWHERE},
+    LOCATION: {TEXT: got_address, "tap:skip": skip_location, **ANYWHERE},
+    PHOTO: {TEXT: typed_at_photo, "tap:skip": skip_photo, **ANYWHERE},
+    AGENCY: {"tap:pick": picked_agency, **ANYWHERE},
+    CONFIRM: {
+        "tap:send": send_report,
+        "tap:edit": open_edit_menu,
+        "tap:cancel": cancel_report,
+        **ANYWHERE,
+    },
+    EDIT: {
+        "tap:desc": edit_description,
+        "tap:loc": edit_location,
+        "tap:pic": edit_photo,
+        "tap:back": back_to_summary,
+        **ANYWHERE,
+    },
+}
+
+
+async def handle(turn: Turn) -> list[Outbound]:
+    """Run the step for this state and event; anything else gets a hint for the current step."""
+    if turn.dialog.state not in STATES:  # a state an older or newer version wrote
+        turn.reset()
+    step = STATES[turn.dialog.state].get(turn.event)
+    if step is not None:
+        return await step(turn)
+    if turn.inbound.kind == InboundKind.UNSUPPORTED:
+        return await unsupported(turn)
+    if turn.dialog.state == IDLE:
+        return [turn.say("greeting")]
+    return reprompt(turn)
+
+
+def resume(turn: Turn) -> list[Outbound]:
+    """Show the current question again (after /start or a language change), if a draft is open."""
+    if turn.dialog.state == IDLE:
+        return []
+    return [advance(turn, turn.draft)]

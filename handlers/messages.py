@@ -1,0 +1,127 @@
+"""Channel-agnostic messages: what adapters hand to handlers and what handlers ask them to send.
+
+They live in `handlers/` (not `bot/channels/`) because imports go one way, bot -> handlers:
+handlers must be able to name these types without knowing any channel exists.
+Both are plain dataclasses that round-trip through JSON, so an `Outbound` can wait in the
+outbox table and an `Inbound` can be rebuilt from a stored inbox row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class InboundKind(enum.StrEnum):
+    TEXT = "text"
+    COMMAND = "command"  # "/start", "/status KDR-26-000001"; WhatsApp keywords map here too
+    LOCATION = "location"
+    PHOTO = "photo"
+    BUTTON = "button"  # an inline/reply button was tapped; `button` holds its data
+    UNSUPPORTED = "unsupported"  # sticker, voice, document...: the resident gets a hint
+    IGNORED = "ignored"  # update types Lapor does not use (edits, membership, statuses)
+    BLOCKED = "blocked"  # the resident blocked the bot: stop sending to that chat
+    DELIVERY = "delivery"  # a channel reports what became of a message we sent (WhatsApp statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None  # a typed address or the name of a picked place
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A picture the resident sent: the channel's own id; bytes are fetched by the adapter."""
+
+    file_id: str
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did on a channel, reduced to what handlers need."""
+
+    channel: str  # "telegram", "whatsapp", "console", "webchat"
+    chat_id: str  # where answers go (private chat or staff group)
+    user_id: str  # the sender's identity on that channel (stable per person)
+    kind: InboundKind
+    text: str | None = None  # text, or the caption of a photo
+    command: str | None = None  # without slash or bot suffix, lower case: "start", "status"
+    args: str = ""  # what follows the command
+    location: Location | None = None
+    media: tuple[Media, ...] = ()
+    button: str | None = None  # data of the tapped button
+    callback_id: str | None = None  # to answer a tap (Telegram callback query id)
+    message_id: str | None = None  # the channel's id of this message
+    reply_to_message_id: str | None = None  # the bot message this one replies to / was tapped on
+    user_name: str | None = None  # display name; personal data: never logged or shown to staff
+    language: str | None = None  # IETF code the channel reports, e.g. "id", "en"
+    is_group: bool = False
+    thread_id: int | None = None  # forum topic in a staff supergroup
+    external_id: str | None = None  # dedupe key (update_id, wamid)
+    status: str | None = None  # DELIVERY: sent, delivered, read, failed
+    error_code: str | None = None  # DELIVERY: the channel's error code when failed
+
+    def to_json(self) -> dict[str, Any]:
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Inbound:
+        data = dict(data)
+        data["kind"] = InboundKind(data["kind"])
+        if data.get("location") is not None:
+            data["location"] = Location(**data["location"])
+        data["media"] = tuple(Media(**m) for m in data.get("media", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str  # what the person reads; WhatsApp cuts reply buttons at 20 characters
+    data: str  # what comes back in `Inbound.button`; at most 64 bytes (Telegram)
+
+
+class OutboundKind(enum.StrEnum):
+    MESSAGE = "message"
+    CALLBACK_ANSWER = "callback_answer"  # a short toast answering a button tap
+    CLEAR_BUTTONS = "clear_buttons"  # remove the buttons of an earlier bot message
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message a handler wants sent; the outbox keeps it until the channel took it."""
+
+    channel: str
+    chat_id: str
+    text: str = ""
+    kind: OutboundKind = OutboundKind.MESSAGE
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of choice buttons
+    request_location: bool = False  # offer a "share my location" button
+    remove_keyboard: bool = False  # take away a location keyboard shown earlier
+    thread_id: int | None = None
+    reply_to_message_id: str | None = None
+    callback_id: str | None = None  # for CALLBACK_ANSWER
+    target_message_id: str | None = None  # for CLEAR_BUTTONS
+    ticket_ref: str | None = None  # which ticket it is about, for delivery tracking
+    purpose: str | None = None  # e.g. "status_update": WhatsApp may need a template outside 24h
+    params: dict[str, str] = field(default_factory=dict)  # template parameters, if any
+
+    def to_json(self) -> dict[str, Any]:
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outbound:
+        data = dict(data)
+        data["kind"] = OutboundKind(data.get("kind", OutboundKind.MESSAGE))
+        data["buttons"] = tuple(tuple(Button(**b) for b in row) for row in data.get("buttons", ()))
+        return cls(**data)
+
+
+def _to_json(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = dataclasses.asdict(obj)
+    return out

@@ -1,0 +1,295 @@
+"""Word lists that bring residents' spelling to the catalog's: chat slang, Javanese, place names.
+
+Kept as Python data rather than YAML so it ships inside the package and costs no parse at start-up.
+Each mapping is `written form -> standard Indonesian` (several words allowed, space-separated).
+Only content words that decide routing, and the function words that negation and phrase gaps
+rely on, are worth an entry; an unlisted word is still matched as written or fuzzily.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+def _table(text: str) -> dict[str, str]:
+    """Read `a b c = target` lines: each of a, b, c becomes target."""
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        sources, _, target = line.partition("=")
+        for source in sources.split():
+            table[source] = target.strip()
+    return table
+
+
+# Indonesian chat abbreviations, slang and frequent misspellings.
+SLANG: Final[dict[str, str]] = _table("""
+yg yng = yang
+gk gak ga gx g nggak ngga enggak engga ndak nda tdk tak kagak gag = tidak
+bgt bngt bgd bangett = banget
+jl jln jaln jalanan = jalan
+gg = gang
+dpn dpan = depan
+blkg blakang blk = belakang
+dkt deket dket = dekat
+sblh sebelahe = sebelah
+smpg = samping
+prapatan prempatan perempatannya = perempatan
+tp tpi = tapi
+sm ama ma = sama
+dr dri = dari
+utk utuk = untuk
+krn krna karna karena = karena
+udh udah sdh dah uda sudh = sudah
+blm blom belom = belum
+lg lgi = lagi
+trs trus = terus
+msh masi = masih
+bbrp = beberapa
+byk bnyk bnyak = banyak
+org orng = orang
+skrg skrng = sekarang
+kmrn kmaren kemaren = kemarin
+td = tadi
+tlg tolonk = tolong
+mhn = mohon
+gmn gimana gmna = bagaimana
+knp = kenapa
+kyk kayak kek kaya kayaknya kyknya = seperti
+aja = saja
+cm cuman = cuma
+sy aku gw gue ane sya = saya
+ortu = orang tua
+rmh = rumah
+sklh skolah = sekolah
+ujan ujn = hujan
+dgn = dengan
+pdhl pdahal = padahal
+jg = juga
+bln = bulan
+thn taun = tahun
+mlm malem = malam
+pgi = pagi
+ilang = hilang
+dateng dtg = datang
+cepet cpt = cepat
+gede gedhe = besar
+kenceng = kencang
+item = hitam
+brisik = berisik
+nyala urip murup = menyala
+konslet konsleting korslet = korsleting
+ngelupas ngelotok mengelupas terkelupas = kelupas
+ngebul = berasap
+dobel = ganda
+bocor2 = bocor
+ambles amblas = amblas
+ambrol ambrul = ambruk
+rubuh = roboh
+pecah2 = pecah
+mampat = mampet
+kecium = tercium
+nyetrum kesetrum nyetrom = setrum
+ngantri = antri
+tipu ketipu ditipu = tipu
+ngaku ngakune = mengaku
+kekunci kekonci = terkunci
+nyangkut kecantol = tersangkut
+ungsiin ngungsi = mengungsi
+pungutan = pungli
+semrawut = semrawut
+kebanjiran = banjir
+ledeng = leding
+hp = ponsel
+wa = whatsapp
+pemkab = pemkot
+""")
+
+# Javanese (ngoko and krama) words residents of Kediri mix in, mapped to Indonesian.
+JAVANESE: Final[dict[str, str]] = _table("""
+dalan ratan margi = jalan
+omah griya = rumah
+banyu toya = air
+kali = sungai
+kalen = selokan
+peteng = gelap
+bengi dalu = malam
+esuk enjing = pagi
+wingi = kemarin
+saiki sakniki = sekarang
+wis sampun = sudah
+durung dereng = belum
+ora mboten boten = tidak
+ana wonten enten onok = ada
+akeh kathah = banyak
+ageng = besar
+cilik alit = kecil
+ajur remuk = hancur
+bolong = lubang
+jeglongan jeglong kejeglong njeglong kejeblos jeblos = lubang
+kleleb keleleb = tenggelam
+tangga tonggo = tetangga
+bocah lare = anak
+bakul = pedagang
+sade dodol adol = jual
+tuku = beli
+duwit arta = uang
+pajeg = pajak
+lemah siti = tanah
+wit uwit = pohon
+pang epang = dahan
+godhong = daun
+rungkut = rimbun
+gendheng = genteng
+payon = atap
+udan jawah = hujan
+mbleber mluber luber = meluap
+mili mlampah_banyu = mengalir
+buthek butheg = keruh
+mambu ambu = bau
+bosok = busuk
+uwuh = sampah
+kobong kobongan = terbakar
+geni latu = api
+kebak = penuh
+resik = bersih
+didandani dandosi ndandani dandani = perbaiki
+ula ulo = ular
+kethek munyuk = monyet
+pitik = ayam
+kewan = hewan
+digondol dicolong nyolong colong = curi
+mendem = mabuk
+ciu arak = miras
+banter = keras
+turu = tidur
+nyuwun memohon = mohon
+tulung = tolong
+pirsa priksa = tanya
+kula kulo = saya
+sanget temen pol = sangat
+niki iki = ini
+niku kuwi iku = itu
+ingkang seng = yang
+lan kaliyan = dan
+saking seka soko saka = dari
+nang neng teng ing dhateng menyang = di
+kangge kanggo nggo = untuk
+mawon wae ae = saja
+pripun piye kepiye = bagaimana
+sinten = siapa
+saged iso isa = bisa
+badhe arep = akan
+tiyang wong = orang
+sepuh = tua
+simbah mbah = nenek
+putra = anak
+garwa bojo = suami
+rabi = nikah
+seda = meninggal
+lair = lahir
+peken = pasar
+rega regane = harga
+awis larang = mahal
+angel = susah
+golek = cari
+sinau = belajar
+lara gerah = sakit
+mriyang = demam
+mantri = perawat
+mlaku mlampah = jalan
+tiba = jatuh
+kepleset = terpeleset
+lunyu = licin
+nyetel = putar
+tekan dumugi = sampai
+saben = setiap
+mung thok namung = hanya
+padha sami = sama
+kabeh sedaya = semua
+mancur = muncrat
+nibani = menimpa
+mabur = terbang
+pejah = mati
+sasi wulan = bulan
+dina = hari
+""")
+
+# Small English words the catalog's Indonesian phrases also answer to (English phrases with
+# their own word order live in the catalog itself).
+ENGLISH: Final[dict[str, str]] = _table("""
+rubbish garbage trash = sampah
+pothole potholes = lubang
+smell smells stink stinks smelly = bau
+snake snakes = ular
+flood floods flooded flooding = banjir
+landslide landslides = longsor
+""")
+
+# Common English words, so that "money" is never read as a typo of "monkey".
+ENGLISH_COMMON: Final[frozenset[str]] = frozenset(
+    """
+    a about above across after again against all almost also always am an and any are around
+    as at away back bad be because been before behind being below between big both but by
+    came can cannot come could day days did do does doing done down during each early even
+    ever every few for from front full get gets getting give given gives go goes going gone
+    good got had half has have having he her here him his home hour hours house how however
+    i if in into is it its just keep kept know last late left less like little long look
+    made make many may me might money month months more most much must my near need needs
+    never new next night no nobody none nor not nothing now of off often old on once one only
+    or other our out over own people place please put quite rather really right said same
+    saw say says see seems seen several she should since so some someone something still
+    such take taken tell than that the their them then there these they thing things this
+    those though through time times to today told too took under until up upon us very was
+    way we week weeks well went were what when where which while who whole why will with
+    without would year years yesterday yet you your actually already another anyone anything
+    city official receipt reach bill adds every stay dark whole road nearly last fix hurt
+    someone broken since wrong still stuck asked called call calling waiting wait answer
+    """.split()
+)
+
+# Place names of Kota Kediri: never corrected towards a catalog word (Tamanan is not taman,
+# Banjaran is not banjir) and never stemmed.
+PLACES: Final[frozenset[str]] = frozenset(
+    """
+    balowerti banjaran dandangan jagalan kaliombo kemasan manisrenggo ngadirejo ngronggo
+    pakelan pocanan rejomulyo ringinanom semampir setonogedong setonopande bandar kidul lor
+    banjarmlati bujel campurejo dermo gayam lirboyo mojoroto mrican ngampel pojok sukorame
+    tamanan bangsal banaran betet blabak bawang burengan jamsaren ketami pakunden pesantren
+    singonegaran tempurejo tinalan tosaren ngletih tembokrejo dhoho brawijaya hayam wuruk
+    joyoboyo kilisuci mastrip erlangga semeru kawi penanggungan veteran pattimura sudanco
+    supriadi bismo sumoharjo sutoyo letjen soekarno hatta yani sudirman bonjol
+    diponegoro sekartaji setonobetek pahing selomangleng klotok jayabaya kediri brantas
+    """.split()
+)
+
+# Words that end a negation: "bukan lampu merah", "not a blackout", "dudu kobongan".
+NEGATORS: Final[frozenset[str]] = frozenset({"bukan", "dudu", "not", "non", "isnt", "wasnt"})
+
+# Words that mark a phrase as a place rather than the subject: "pengemis di lampu merah",
+# "sampah dekat pasar". The phrase still counts, for less.
+LOCATIVES: Final[frozenset[str]] = frozenset(
+    """
+    depan dekat sebelah samping belakang seberang sekitar perempatan pertigaan simpang
+    persimpangan kawasan halaman near outside behind arah menuju pinggir sepanjang
+    """.split()
+)
+
+# Words after a phrase that say its thing is fine: "lampu jalan aman", "listrik normal".
+FINE_STATES: Final[frozenset[str]] = frozenset({"aman", "normal", "lancar"})
+
+# Abbreviations that end in a full stop without ending a sentence ("Jl. Dhoho").
+ABBREVIATIONS: Final[frozenset[str]] = frozenset(
+    "jl jln gg no rt rw kel kec dr dll dsb yth bpk ibu pak bu sdr st mr mrs dkk kab".split()
+)
+
+
+def lexicon() -> dict[str, str]:
+    """All mappings, later tables winning: Javanese over slang where a form is in both."""
+    merged: dict[str, str] = {}
+    merged.update(SLANG)
+    merged.update(JAVANESE)
+    merged.update(ENGLISH)
+    return merged

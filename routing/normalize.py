@@ -1,0 +1,222 @@
+"""Text normalisation: residents' spelling brought to the catalog's, one word at a time.
+
+`fold` and `split` know nothing of the catalog. `Analyzer` is built over the catalog's words:
+it expands slang and Javanese, strips affixes only when that lands on a word the catalog or the
+lexicon knows ("selokannya" -> "selokan", "dalane" -> "dalan" -> "jalan"), and corrects a typo
+only towards a catalog word of similar length with the same first letter, never a short word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from typing import Final, Protocol
+
+from rapidfuzz import process
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # type: ignore[import-untyped]
+from rapidfuzz.distance import DamerauLevenshtein
+
+from routing import lexicon
+
+BOUNDARY: Final = "|"  # a clause break: phrases never match across one
+
+_NOT_TEXT = re.compile(r"[^a-z0-9\s,.;:!?()\-&+/|]")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,;:!?()\n|]|\.(?=\s|$)")
+_REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
+_DOUBLES = re.compile(r"([a-z])\1")
+
+MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" is not "apa"
+
+
+def fold(text: str) -> str:
+    """Lower case, plain Latin letters, no emoji or apostrophes, "rusaaak" -> "rusak"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
+    text = _NOT_TEXT.sub(" ", text)
+    return _REPEATS.sub(r"\1", text)
+
+
+def split(text: str) -> list[str]:
+    """Words of folded text, reduplication collapsed ("anak2", "bolong-bolong"), clause breaks kept."""
+    words: list[str] = []
+    for raw in _TOKENS.findall(fold(text)):
+        if raw == ".":
+            if words and words[-1] not in lexicon.ABBREVIATIONS and len(words[-1]) > 1:
+                words.append(BOUNDARY)
+            continue
+        if not raw[0].isalnum():
+            if words and words[-1] != BOUNDARY:
+                words.append(BOUNDARY)
+            continue
+        parts = raw.split("-")
+        if len(parts) == 2 and parts[0] == parts[1]:
+            parts = parts[:1]
+        for part in parts:
+            match = _REDUPLICATED.match(part)
+            words.append(match.group(1) if match else part)
+    while words and words[-1] == BOUNDARY:
+        words.pop()
+    return words
+
+
+class Stemmer(Protocol):
+    """Proposes base forms of a word, most likely first; the analyzer keeps the first it knows."""
+
+    def candidates(self, word: str) -> Iterable[str]: ...
+
+
+_SUFFIXES: Final = (
+    # Indonesian particles and possessives, Javanese -e/-ne/-ipun, derivation, English endings.
+    "nipun", "ipun", "nya", "lah", "kah", "pun", "ne", "ku", "mu", "e",
+    "kan", "ake", "aken", "ane", "an", "i", "in", "en",
+    "ing", "ed", "es", "s",
+)  # fmt: skip
+# Prefixes kept as they are: the stem follows unchanged ("di-pangkas", "ke-banjir-an").
+_PLAIN_PREFIXES: Final = (
+    "dipun", "diper", "memper", "ber", "ter", "per", "di", "ke", "ka", "se", "be", "te", "me",
+    "pe", "nge", "meng", "peng", "ng",
+)  # fmt: skip
+# A nasal prefix before a vowel replaced the stem's first consonant: "menambal" <- tambal,
+# "nyapu" <- sapu, "mengeruk" <- keruk (meng-/ng- may also sit before a vowel stem: "ngambil").
+_NASAL_PREFIXES: Final = {
+    "meny": "s", "peny": "s", "ny": "s", "men": "t", "pen": "t", "n": "t",
+    "mem": "p", "pem": "p", "m": "p", "meng": "k", "peng": "k", "ng": "k",
+}  # fmt: skip
+
+
+class AffixStripper:
+    """A small Indonesian/Javanese affix stripper; cheap, and safe because the analyzer only
+    accepts a stripped form that the catalog or the lexicon knows."""
+
+    def candidates(self, word: str) -> Iterator[str]:
+        """Suffixes off first (they never change the stem), then a prefix as well."""
+        stems = [word, *_without_suffixes(word)]
+        yield from stems[1:]
+        for stem in stems:
+            yield from _without_prefix(stem)
+
+
+def _without_suffixes(word: str) -> Iterator[str]:
+    for first in _SUFFIXES:
+        if word.endswith(first) and len(word) - len(first) >= 3:
+            base = word[: -len(first)]
+            yield base
+            for second in _SUFFIXES:
+                if base.endswith(second) and len(base) - len(second) >= 3:
+                    yield base[: -len(second)]
+
+
+def _without_prefix(word: str) -> Iterator[str]:
+    for prefix in _PLAIN_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            yield word[len(prefix) :]
+    for prefix, consonant in _NASAL_PREFIXES.items():
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            rest = word[len(prefix) :]
+            if rest[0] in "aiueo":
+                yield consonant + rest
+
+
+class SastrawiStemmer:
+    """PySastrawi's dictionary stemmer, compared with `AffixStripper` in the bench."""
+
+    def __init__(self) -> None:
+        self._stem: Callable[[str], str] = StemmerFactory().create_stemmer().stem
+
+    def candidates(self, word: str) -> Iterator[str]:
+        yield self._stem(word)
+
+
+class NoStemmer:
+    def candidates(self, word: str) -> Iterator[str]:
+        return iter(())
+
+
+_LEXICON: Final = lexicon.lexicon()
+
+
+@cache
+def known_words() -> frozenset[str]:
+    """Real words, never taken for typos: Sastrawi's Indonesian root list (about 30,000
+    words), the lexicon on both sides, common English, Kediri's place names."""
+    roots = {w.strip() for w in StemmerFactory().get_words() if w.strip()}
+    targets = {w for target in _LEXICON.values() for w in target.split()}
+    return frozenset(
+        roots | targets | _LEXICON.keys() | lexicon.PLACES | lexicon.ENGLISH_COMMON
+    )
+
+
+def expand(word: str) -> list[str]:
+    """The lexicon's reading of one word ("gk" -> ["tidak"]), or the word itself."""
+    target = _LEXICON.get(word)
+    return target.split() if target is not None else [word]
+
+
+def normalize(text: str) -> str:
+    """Text as the catalog is written: folded, reduplication collapsed, slang and Javanese
+    expanded. Used for stored examples and tests; the matcher goes further with `Analyzer`."""
+    return " ".join(w for word in split(text) if word != BOUNDARY for w in expand(word))
+
+
+class Analyzer:
+    """Turns a message into catalog words; built once per catalog, caches every word it sees."""
+
+    def __init__(self, vocabulary: Iterable[str], stemmer: Stemmer | None = None) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self.stemmer: Stemmer = stemmer if stemmer is not None else AffixStripper()
+        self._known = self.vocabulary | known_words()
+        by_initial: dict[str, list[str]] = {}
+        for word in self.vocabulary:
+            if len(word) >= MIN_FUZZY_LENGTH - 1 and word.isalpha():
+                by_initial.setdefault(word[0], []).append(word)
+        self._fuzzy_targets = by_initial
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def analyze(self, text: str) -> list[str]:
+        """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
+        out: list[str] = []
+        cache = self._cache
+        for word in split(text):
+            resolved = cache.get(word)
+            if resolved is None:
+                resolved = cache[word] = tuple(self._resolve(word))
+            out.extend(resolved)
+        return out
+
+    def _resolve(self, word: str) -> list[str]:
+        if word == BOUNDARY or word in _LEXICON or word in self.vocabulary:
+            return expand(word)
+        if word in self._known or not word.isalpha():
+            return [word]
+        single = _DOUBLES.sub(r"\1", word)
+        if single != word and (single in _LEXICON or single in self.vocabulary):
+            return expand(single)
+        real_word = False
+        for stem in self.stemmer.candidates(word):
+            if stem in self.vocabulary:
+                return [stem]
+            if stem in _LEXICON and word.startswith(stem):  # "omahe" -> omah; prefixes: no
+                return expand(stem)
+            real_word = real_word or stem in self._known
+        if real_word:  # "keberatan" is berat + affixes, not a typo of "kesehatan"
+            return [word]
+        corrected = self._correct(word)
+        return [corrected] if corrected else [word]
+
+    def _correct(self, word: str) -> str | None:
+        """The catalog word one typo away (two for long words), same first letter."""
+        if len(word) < MIN_FUZZY_LENGTH:
+            return None
+        choices = self._fuzzy_targets.get(word[0])
+        if not choices:
+            return None
+        limit = 1 if len(word) < 8 else 2
+        best = process.extractOne(
+            word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        return best[0] if best else None

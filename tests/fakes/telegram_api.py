@@ -1,0 +1,344 @@
+"""A fake Telegram Bot API: a real aiohttp server on 127.0.0.1, for PTB's real client to talk to.
+
+Like aiohttp's `examples/fake_server.py` FakeFacebook: nothing inside python-telegram-bot is
+patched, so what the tests see is what Telegram would see on the wire (form fields, JSON-encoded
+`reply_markup`), and failures come back in Telegram's own error shape, which PTB maps to its
+exception types exactly as it would in production.
+
+    async with FakeBotApi() as api:               # or: base_url = await api.start()
+        settings = Settings(telegram_bot_token=api.token, telegram_api_base_url=api.base_url)
+        ...
+        api.fail_next("sendMessage", status=429, retry_after=3)
+        sent = await api.wait_for_sent(2)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Final
+
+from aiohttp import web
+
+BOT_ID: Final = 7000000001
+BOT_USERNAME: Final = "LaporKediriBot"
+TOKEN: Final = f"{BOT_ID}:TEST-fake-token-for-lapor"
+BOT_USER: Final[dict[str, Any]] = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Lapor Kediri",
+    "username": BOT_USERNAME,
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+# Form fields Telegram reads as JSON, as integers, or as booleans (everything else is a string).
+_JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "reply_parameters",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "link_preview_options",
+        "media",
+    }
+)
+_INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "message_thread_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "max_connections",
+    }
+)
+_BOOL_FIELDS = frozenset(
+    {"show_alert", "disable_notification", "protect_content", "drop_pending_updates"}
+)
+_DEFAULT_DESCRIPTIONS: Final = {
+    400: "Bad Request: message text is empty",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request",
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedFailure:
+    status: int
+    description: str
+    retry_after: int | None
+
+
+class FakeBotApi:
+    """Answers the Bot API methods Lapor uses, records every call, fails when told to."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every answered call, in order
+        self.attempts: list[str] = []  # every method called, scripted failures included
+        self.sent: list[dict[str, Any]] = []  # sendMessage/sendPhoto params, in order
+        self.updates: deque[dict[str, Any]] = deque()  # what getUpdates serves
+        self.webhook: dict[str, Any] = {"url": ""}
+        self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id)
+        self._failures: dict[str, deque[ScriptedFailure]] = {}
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._new_update = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """What `TELEGRAM_API_BASE_URL` should say: PTB appends `{token}/{method}`."""
+        if self._base_url is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return self._base_url
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self._base_url = f"http://127.0.0.1:{port}/bot"
+        return self._base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    # --- scripting -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls of `method` fail with Telegram's error JSON for `status`."""
+        if status == 429 and retry_after is None:
+            retry_after = 3
+        text = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
+        failure = ScriptedFailure(status, text.format(retry_after=retry_after), retry_after)
+        self._failures.setdefault(method.lower(), deque()).extend([failure] * times)
+
+    def add_update(self, update: dict[str, Any]) -> None:
+        """Queue a raw update for getUpdates (polling mode)."""
+        self.updates.append(update)
+        self._new_update.set()
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name.lower() == method.lower()]
+
+    async def wait_for_sent(
+        self,
+        n: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper: the deadline is the point
+    ) -> list[dict[str, Any]]:
+        """Wait until at least `n` messages were sent; fail with what did arrive otherwise."""
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._changed:
+                    await self._changed.wait_for(lambda: len(self.sent) >= n)
+        except TimeoutError:
+            texts = [m.get("text") for m in self.sent]
+            message = f"expected {n} sent messages within {timeout}s, got {texts}"
+            raise AssertionError(message) from None
+        return list(self.sent)
+
+    # --- the API -------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        self.attempts.append(method)
+        failures = self._failures.get(method.lower())
+        if failures:
+            failure = failures.popleft()
+            extra = {"retry_after": failure.retry_after} if failure.retry_after else None
+            return _error(failure.status, failure.description, extra)
+        handler = getattr(self, f"_api_{method.lower()}", None)
+        if handler is None:
+            return _error(404, "Not Found")
+        self.calls.append((method, params))
+        result = await handler(params)
+        if isinstance(result, web.Response):
+            return result
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _api_getme(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
+        if not str(params.get("text", "")).strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(str(params["text"]).encode("utf-16-le")) // 2 > 4096:
+            return _error(400, "Bad Request: message is too long")
+        return self._record_sent(params, {"text": params["text"]})
+
+    async def _api_sendphoto(self, params: dict[str, Any]) -> Any:
+        photo = {"file_id": "AgACAgUAAxkBAAIBfake", "file_unique_id": "AQADfake", "width": 800}
+        extra: dict[str, Any] = {"photo": [{**photo, "height": 600}]}
+        if params.get("caption"):
+            extra["caption"] = params["caption"]
+        return self._record_sent(params, extra)
+
+    def _record_sent(self, params: dict[str, Any], content: dict[str, Any]) -> Any:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):
+            return _error(400, "Bad Request: chat not found")
+        self.sent.append(params)
+        message = {
+            "message_id": next(self._message_ids),
+            "from": BOT_USER,
+            "chat": _chat(chat_id),
+            "date": int(time.time()),
+            **content,
+        }
+        if "message_thread_id" in params:
+            message["message_thread_id"] = params["message_thread_id"]
+            message["is_topic_message"] = True
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup  # Telegram echoes inline keyboards only
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        self.answered.append(params)
+        return True
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        message = self.messages.get((params.get("chat_id", 0), params.get("message_id", 0)))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup is None and "reply_markup" not in message:
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        if markup is None:
+            message.pop("reply_markup")
+        else:
+            message["reply_markup"] = markup
+        return message
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {"url": params.get("url", ""), **params}
+        return True
+
+    async def _api_deletewebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {"url": ""}
+        if params.get("drop_pending_updates"):
+            self.updates.clear()
+        return True
+
+    async def _api_getwebhookinfo(self, params: dict[str, Any]) -> Any:
+        info = {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
+        if self.webhook.get("allowed_updates"):
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook.get("url"):
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = params.get("offset")
+        if isinstance(offset, int):  # confirming: updates below the offset are gone for good
+            while self.updates and self.updates[0].get("update_id", 0) < offset:
+                self.updates.popleft()
+        timeout = params.get("timeout", 0)
+        if not self.updates and isinstance(timeout, int) and timeout > 0:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+        limit = params.get("limit", 100)
+        return list(self.updates)[: limit if isinstance(limit, int) else 100]
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Query string, then a JSON or form body, read the way Telegram reads them."""
+    raw: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            return {**raw, **body}
+    elif request.body_exists:
+        form = await request.post()
+        raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+        raw.update({k: "<file>" for k, v in form.items() if not isinstance(v, str)})
+    return {k: _coerce(k, v) for k, v in raw.items()}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if name in _JSON_FIELDS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if name in _INT_FIELDS and value.lstrip("-").isdigit():
+        return int(value)
+    if name in _BOOL_FIELDS and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _chat(chat_id: int) -> dict[str, Any]:
+    if chat_id > 0:
+        return {"id": chat_id, "first_name": "Warga", "type": "private"}
+    if chat_id <= -1_000_000_000_000:
+        return {"id": chat_id, "title": "Staff", "type": "supergroup"}
+    return {"id": chat_id, "title": "Staff", "type": "group"}
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
