@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing.catalog import Catalog, load_catalog  # noqa: E402
-from routing.matcher import Router  # noqa: E402
-from routing.normalize import AffixStripper, NoStemmer, SastrawiStemmer, Stemmer  # noqa: E402
+from routing.catalog import Catalog, load_catalog
+from routing.matcher import Router
+from routing.normalize import AffixStripper, NoStemmer, SastrawiStemmer, Stemmer
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DEV = REPO.parent / "shared" / "data" / "routing" / "dev.jsonl"
@@ -70,11 +70,13 @@ def evaluate(route: Route, items: Sequence[Item]) -> tuple[Score, list[tuple[Ite
     return Score(len(got), correct, abstained, len(got) - correct - abstained), got
 
 
+def _opd_of(router: Router) -> Route:
+    return lambda text: router.route(text).opd
+
+
 def naive_router(catalog: Catalog) -> Route:
     """The baseline: lower-cased substring search for every keyword, most hits wins."""
-    phrases = [
-        (a.code, kw.phrase.lower()) for a in catalog.agencies for kw in a.keyword_list()
-    ]
+    phrases = [(a.code, kw.phrase.lower()) for a in catalog.agencies for kw in a.keyword_list()]
 
     def route(text: str) -> str | None:
         lowered = text.lower()
@@ -129,8 +131,8 @@ def learning(catalog: Catalog, items: list[Item], stemmer: Stemmer, k: int, roun
         taught_ids = {item.id for item in taught}
         rest = [item for item in items if item.id not in taught_ids]
         learned = Router(catalog, [(i.text, i.opd) for i in taught], stemmer=stemmer)
-        before, got_before = evaluate(lambda t: base.route(t).opd, rest)
-        after, got_after = evaluate(lambda t: learned.route(t).opd, rest)
+        before, got_before = evaluate(_opd_of(base), rest)
+        after, got_after = evaluate(_opd_of(learned), rest)
         harmed = sum(
             1
             for (item, old), (_, new) in zip(got_before, got_after, strict=True)

@@ -175,3 +175,22 @@ class RoutingExample(SQLModel, table=True):
     agency_code: str = Field(max_length=32, index=True)
     source: str = Field(default="manual", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+
+
+class MediaFile(SQLModel, table=True):
+    """A resident's photo, downloaded from the channel and kept with the report.
+
+    WhatsApp media ids expire after about a week, so the bytes are copied at once; tickets
+    name a row as `media:<id>` in their `photos`. Size and type are checked before storing.
+    """
+
+    __tablename__ = "media_file"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)  # the channel's media id
+    mime_type: str = Field(max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)  # hex, of the stored bytes
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)

@@ -81,6 +81,7 @@ async def open_turn(session: AsyncSession, inbound: Inbound, now: datetime, ctx:
         chat_id=inbound.chat_id,
         language=first_language,
         now=now,
+        aliases=inbound.aliases,
     )
     identity.chat_id = inbound.chat_id
     identity.last_inbound_at = now

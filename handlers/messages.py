@@ -66,6 +66,9 @@ class Inbound:
     external_id: str | None = None  # dedupe key (update_id, wamid)
     status: str | None = None  # DELIVERY: sent, delivered, read, failed
     error_code: str | None = None  # DELIVERY: the channel's error code when failed
+    error_detail: str | None = None  # DELIVERY: what the channel says went wrong, for operators
+    error_retryable: bool = False  # DELIVERY: the channel says sending again may work
+    aliases: tuple[str, ...] = ()  # other ids of the same person on this channel (WhatsApp BSUID)
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -77,6 +80,7 @@ class Inbound:
         if data.get("location") is not None:
             data["location"] = Location(**data["location"])
         data["media"] = tuple(Media(**m) for m in data.get("media", ()))
+        data["aliases"] = tuple(data.get("aliases", ()))
         return cls(**data)
 
 
@@ -110,6 +114,9 @@ class Outbound:
     ticket_ref: str | None = None  # which ticket it is about, for delivery tracking
     purpose: str | None = None  # e.g. "status_update": WhatsApp may need a template outside 24h
     params: dict[str, str] = field(default_factory=dict)  # template parameters, if any
+    # Send as the channel's approved template for this purpose (WhatsApp outside the 24-hour
+    # window, see handlers/window.py); the adapter maps it to a template name and language.
+    template: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)

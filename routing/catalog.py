@@ -171,9 +171,7 @@ def shared_phrases(catalog: Catalog) -> dict[str, list[tuple[str, Keyword]]]:
     for agency in catalog.agencies:
         for kw in agency.keyword_list():
             claims.setdefault(phrase_key(kw.phrase), []).append((agency.code, kw))
-    return {
-        phrase: found for phrase, found in claims.items() if len({c for c, _ in found}) > 1
-    }
+    return {phrase: found for phrase, found in claims.items() if len({c for c, _ in found}) > 1}
 
 
 def catalog_warnings(catalog: Catalog) -> list[str]:

@@ -32,7 +32,7 @@ bgt bngt bgd bangett = banget
 jl jln jaln jalanan = jalan
 gg = gang
 dpn dpan = depan
-blkg blakang blk = belakang
+blkg blakang = belakang
 dkt deket dket = dekat
 sblh sebelahe = sebelah
 smpg = samping
@@ -57,7 +57,7 @@ tlg tolonk = tolong
 mhn = mohon
 gmn gimana gmna = bagaimana
 knp = kenapa
-kyk kayak kek kaya kayaknya kyknya = seperti
+kyk kayak kek kayaknya kyknya = seperti
 aja = saja
 cm cuman = cuma
 sy aku gw gue ane sya = saya
@@ -75,6 +75,14 @@ pgi = pagi
 ilang = hilang
 dateng dtg = datang
 cepet cpt = cepat
+mabok = mabuk
+mencret = diare
+butek = keruh
+nyengat = menyengat
+benerin benerinnya = perbaiki
+dianiaya = aniaya
+ribet = rumit
+pake dipake = pakai
 gede gedhe = besar
 kenceng = kencang
 item = hitam
@@ -128,11 +136,13 @@ ageng = besar
 cilik alit = kecil
 ajur remuk = hancur
 bolong = lubang
-jeglongan jeglong kejeglong njeglong kejeblos jeblos = lubang
+jeglongan jeglong kejeglong njeglong kejeblos jeblos growong growongan = lubang
+urup = menyala
+pawon = dapur
 kleleb keleleb = tenggelam
 tangga tonggo = tetangga
 bocah lare = anak
-bakul = pedagang
+bakul penjual = pedagang
 sade dodol adol = jual
 tuku = beli
 duwit arta = uang
@@ -172,7 +182,7 @@ kula kulo = saya
 sanget temen pol = sangat
 niki iki = ini
 niku kuwi iku = itu
-ingkang seng = yang
+ingkang = yang
 lan kaliyan = dan
 saking seka soko saka = dari
 nang neng teng ing dhateng menyang = di
@@ -221,7 +231,7 @@ dina = hari
 # their own word order live in the catalog itself).
 ENGLISH: Final[dict[str, str]] = _table("""
 rubbish garbage trash = sampah
-pothole potholes = lubang
+pothole potholes hole holes = lubang
 smell smells stink stinks smelly = bau
 snake snakes = ular
 flood floods flooded flooding = banjir
@@ -247,7 +257,8 @@ ENGLISH_COMMON: Final[frozenset[str]] = frozenset(
     without would year years yesterday yet you your actually already another anyone anything
     city official receipt reach bill adds every stay dark whole road nearly last fix hurt
     someone broken since wrong still stuck asked called call calling waiting wait answer
-    """.split()
+    one two three four five six seven eight nine ten hundred hundreds thousand pay paid paying
+    stock piles pile lot lots area block tell told""".split()
 )
 
 # Place names of Kota Kediri: never corrected towards a catalog word (Tamanan is not taman,
@@ -277,8 +288,14 @@ LOCATIVES: Final[frozenset[str]] = frozenset(
     """.split()
 )
 
-# Words after a phrase that say its thing is fine: "lampu jalan aman", "listrik normal".
-FINE_STATES: Final[frozenset[str]] = frozenset({"aman", "normal", "lancar"})
+# Words that make the next phrase a risk rather than an event: "rawan begal" in a request
+# for street lights. Counted like a place.
+RISK_MARKERS: Final[frozenset[str]] = frozenset({"rawan", "prone"})
+
+# Words after a phrase that say its thing is fine: "lampu jalan aman", "listrik normal",
+# "listrik rumah sudah menyala" (but not "menyala mati menyala mati": that is flickering).
+FINE_STATES: Final[frozenset[str]] = frozenset({"aman", "normal", "lancar", "menyala", "hidup"})
+NOT_FINE_AFTER: Final[frozenset[str]] = frozenset({"mati", "padam", "kedip", "berkedip"})
 
 # Abbreviations that end in a full stop without ending a sentence ("Jl. Dhoho").
 ABBREVIATIONS: Final[frozenset[str]] = frozenset(

@@ -18,7 +18,7 @@ from typing import Final, Literal
 from rapidfuzz import fuzz, process
 
 from routing import lexicon
-from routing.catalog import DEFAULT_CONTEXT_WEIGHT, DEFAULT_WEIGHT, Catalog, CatalogError
+from routing.catalog import DEFAULT_CONTEXT_WEIGHT, DEFAULT_WEIGHT, Catalog
 from routing.normalize import BOUNDARY, Analyzer, Stemmer, normalize
 
 ABSTAIN_BELOW: Final = 0.5  # confidence under which the report goes to triage
@@ -30,6 +30,7 @@ EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz token_sort_ratio on analysed t
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
 MAX_CANDIDATES: Final = 4
 _CACHE_LIMIT: Final = 200_000
+_ARTICLES: Final = frozenset({"the", "a", "an", "our", "my"})
 
 EvidenceKind = Literal["keyword", "context", "example", "negated"]
 
@@ -65,13 +66,12 @@ class _Phrase:
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
-    start: int
-    end: int  # index of the phrase's last word
+    at: tuple[int, ...]  # where each of the phrase's words is in the message
     phrase: _Phrase
 
     @property
     def gaps(self) -> int:
-        return self.end - self.start + 1 - len(self.phrase.words)
+        return self.at[-1] - self.at[0] + 1 - len(self.at)
 
 
 class Router:
@@ -120,17 +120,17 @@ class Router:
         hits: list[_Hit] = []
         for start, word in enumerate(words):
             for phrase in self._by_first.get(word, ()):
-                end = _match_rest(words, start, phrase.words)
-                if end is not None:
-                    hits.append(_Hit(start, end, phrase))
+                at = _match_rest(words, start, phrase.words)
+                if at is not None:
+                    hits.append(_Hit(at, phrase))
         found: dict[tuple[str, str], Evidence] = {}
         for hit in _claim_words(hits):
             phrase = hit.phrase
             key = (phrase.agency, phrase.text)
-            if _negated(words, hit.start, hit.end):
+            if _negated(words, hit.at[0], hit.at[-1], len(phrase.words)):
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))
                 continue
-            weight = phrase.weight * _place_factor(words, hit.start)
+            weight = phrase.weight * _place_factor(words, hit.at[0])
             kind: EvidenceKind = "context" if phrase.context else "keyword"
             old = found.get(key)
             if old is None or old.weight < weight:
@@ -156,6 +156,16 @@ class Router:
 
 
 def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:
+    """Every phrase once per agency and kind (the heaviest, if written twice)."""
+    best: dict[tuple[str, tuple[str, ...], bool], _Phrase] = {}
+    for phrase in _all_phrases(catalog):
+        key = (phrase.agency, phrase.words, phrase.context)
+        if key not in best or best[key].weight < phrase.weight:
+            best[key] = phrase
+    return best.values()
+
+
+def _all_phrases(catalog: Catalog) -> Iterable[_Phrase]:
     for agency in catalog.agencies:
         for kw in agency.keyword_list():
             words = tuple(normalize(kw.phrase).split())
@@ -169,27 +179,27 @@ def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:
                 yield _Phrase(agency.code, kw.phrase, words, weight, context=True)
 
 
-def _match_rest(words: list[str], start: int, phrase: tuple[str, ...]) -> int | None:
-    """Index of the phrase's last word, its words in order with at most MAX_GAP between."""
-    at = start
+def _match_rest(words: list[str], start: int, phrase: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Where the phrase's words are: in order, at most MAX_GAP other words between them."""
+    at = [start]
     for wanted in phrase[1:]:
-        for probe in range(at + 1, min(at + 2 + MAX_GAP, len(words))):
+        for probe in range(at[-1] + 1, min(at[-1] + 2 + MAX_GAP, len(words))):
             word = words[probe]
             if word == wanted:
-                at = probe
+                at.append(probe)
                 break
             if word == BOUNDARY:
                 return None
         else:
             return None
-    return at
+    return tuple(at)
 
 
 def _claim_words(hits: list[_Hit]) -> list[_Hit]:
     """Each word of the message counts for one phrase: the longest, then tightest, then
     heaviest ("pohon besar tumbang" is one fallen tree; "lampu merah perempatan jalan" is a
     traffic light, not "lampu ... jalan").
-    The same words claimed by two agencies count for both, at their own weights. Context
+    A phrase two agencies share counts for both, at their own weights. Context
     phrases take only words no keyword took."""
     taken: set[int] = set()
     kept: list[_Hit] = []
@@ -198,19 +208,21 @@ def _claim_words(hits: list[_Hit]) -> list[_Hit]:
             (h for h in hits if h.phrase.context is context),
             key=lambda h: (-len(h.phrase.words), h.gaps, -h.phrase.weight),
         )
-        claimed_now: dict[range, tuple[str, ...]] = {}
+        claimed_now: set[tuple[int, ...]] = set()
         for hit in group:
-            span = range(hit.start, hit.end + 1)
-            same_words = claimed_now.get(span) == hit.phrase.words
-            if same_words or taken.isdisjoint(span):
+            if hit.at in claimed_now or taken.isdisjoint(hit.at):
                 kept.append(hit)
-                claimed_now[span] = hit.phrase.words
-                taken.update(span)
+                claimed_now.add(hit.at)
+                taken.update(hit.at)
     return kept
 
 
-def _negated(words: list[str], start: int, end: int) -> bool:
-    """ "bukan banjir sungai", "not a blackout", or "lampu jalan aman" after it."""
+def _negated(words: list[str], start: int, end: int, size: int) -> bool:
+    """ "bukan banjir sungai", "not a blackout", "lampu jalan aman", and "tidak" right before a
+    phrase of several words ("mboten mati listrik"); before one word "tidak" is usually the
+    complaint itself ("sampah tidak diangkut")."""
+    if size > 1 and start > 0 and words[start - 1] == "tidak":
+        return True
     for back in (start - 1, start - 2):
         if back < 0 or words[back] == BOUNDARY:
             break
@@ -220,13 +232,16 @@ def _negated(words: list[str], start: int, end: int) -> bool:
         if ahead >= len(words) or words[ahead] == BOUNDARY:
             break
         if words[ahead] in lexicon.FINE_STATES:
-            return True
+            after = words[ahead + 1] if ahead + 1 < len(words) else BOUNDARY
+            return after not in lexicon.NOT_FINE_AFTER
     return False
 
 
 def _place_factor(words: list[str], start: int) -> float:
+    if start > 1 and words[start - 1] in _ARTICLES:  # "near the market"
+        start -= 1
     before = words[start - 1] if start > 0 else BOUNDARY
-    if before in lexicon.LOCATIVES:
+    if before in lexicon.LOCATIVES or before in lexicon.RISK_MARKERS:
         return PLACE_FACTOR
     if before == "di":
         return AT_FACTOR

@@ -15,8 +15,8 @@ from functools import cache
 from typing import Final, Protocol
 
 from rapidfuzz import process
-from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # type: ignore[import-untyped]
 from rapidfuzz.distance import DamerauLevenshtein
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # type: ignore[import-untyped]
 
 from routing import lexicon
 
@@ -42,7 +42,8 @@ def fold(text: str) -> str:
 
 
 def split(text: str) -> list[str]:
-    """Words of folded text, reduplication collapsed ("anak2", "bolong-bolong"), clause breaks kept."""
+    """Words of folded text, reduplication collapsed ("anak2", "bolong-bolong"), clause
+    breaks kept as `BOUNDARY`."""
     words: list[str] = []
     for raw in _TOKENS.findall(fold(text)):
         if raw == ".":
@@ -79,7 +80,7 @@ _SUFFIXES: Final = (
 # Prefixes kept as they are: the stem follows unchanged ("di-pangkas", "ke-banjir-an").
 _PLAIN_PREFIXES: Final = (
     "dipun", "diper", "memper", "ber", "ter", "per", "di", "ke", "ka", "se", "be", "te", "me",
-    "pe", "nge", "meng", "peng", "ng",
+    "pe", "nge", "menge", "penge", "meng", "peng", "mem", "men", "pem", "pen", "ng",
 )  # fmt: skip
 # A nasal prefix before a vowel replaced the stem's first consonant: "menambal" <- tambal,
 # "nyapu" <- sapu, "mengeruk" <- keruk (meng-/ng- may also sit before a vowel stem: "ngambil").
@@ -94,11 +95,11 @@ class AffixStripper:
     accepts a stripped form that the catalog or the lexicon knows."""
 
     def candidates(self, word: str) -> Iterator[str]:
-        """Suffixes off first (they never change the stem), then a prefix as well."""
+        """Every way to take affixes off, the least taken off first."""
         stems = [word, *_without_suffixes(word)]
-        yield from stems[1:]
-        for stem in stems:
-            yield from _without_prefix(stem)
+        found = {*stems[1:], *(s for stem in stems for s in _without_prefix(stem))}
+        found.discard(word)
+        yield from sorted(found, key=lambda stem: (-len(stem), stem))
 
 
 def _without_suffixes(word: str) -> Iterator[str]:
@@ -146,9 +147,7 @@ def known_words() -> frozenset[str]:
     words), the lexicon on both sides, common English, Kediri's place names."""
     roots = {w.strip() for w in StemmerFactory().get_words() if w.strip()}
     targets = {w for target in _LEXICON.values() for w in target.split()}
-    return frozenset(
-        roots | targets | _LEXICON.keys() | lexicon.PLACES | lexicon.ENGLISH_COMMON
-    )
+    return frozenset(roots | targets | _LEXICON.keys() | lexicon.PLACES | lexicon.ENGLISH_COMMON)
 
 
 def expand(word: str) -> list[str]:

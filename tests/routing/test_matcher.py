@@ -1,0 +1,117 @@
+"""Where reports go: the boundaries of labels.md, abstention, typos, explanations."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.matcher import Router
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        # a tree across the road is an emergency; an overgrown one is pruning
+        ("pohon mahoni roboh melintang di jalan, motor gak bisa lewat", "BPBD"),
+        ("dahan pohon di depan rumah sudah kepanjangan, minta dipangkas", "DLHKP"),
+        ("pohonnya cuma rimbun kok, bukan tumbang, tolong dirapikan", "DLHKP"),
+        # rain water on a road from a blocked drain vs a river in the houses
+        ("habis hujan jalan kampung tergenang karena gorong-gorong tersumbat", "PUPR"),
+        ("sungai meluap, air masuk rumah warga sampai sepinggang", "BPBD"),
+        ("banjir di depan rumah, bukan dari sungai, selokannya yang buntu", "PUPR"),
+        # three kinds of lamp
+        ("lampu penerangan di gang kami padam semua sejak minggu lalu", "PERKIM"),
+        ("lampu lalu lintas di simpang empat mati, kendaraan saling serobot", "DISHUB"),
+        ("listrik di rumah padam dari sore, tetangga juga", "PLN"),
+        ("bukan lampu merah yang mati, tapi lampu jalannya", "PERKIM"),
+        ("mboten mati listrik, lampu penerangan dalan ingkang mati", "PERKIM"),
+        # sidewalk: vendors on it vs the sidewalk itself broken
+        ("penjual bakso mangkal di trotoar, pejalan kaki turun ke jalan", "SATPOLPP"),
+        ("paving trotoar banyak yang copot dan ambles", "PUPR"),
+        # parking nuisance vs violence
+        ("tukang parkir liar minta uang lebih dari tarif", "DISHUB"),
+        ("jukir memukul pengendara sampai berdarah karena tidak mau bayar", "POLRI"),
+        # burning rubbish vs a fire; snakes
+        ("tetangga bakar sampah tiap sore, asapnya masuk kamar", "DLHKP"),
+        ("rumah di gang sebelah terbakar, apinya sudah besar", "DAMKAR"),
+        ("ada ular masuk ke dalam rumah", "DAMKAR"),
+        # a place named in passing does not decide
+        ("ada pengemis anak kecil di lampu merah tiap sore", "DINSOS"),
+        ("tumpukan sampah dekat pasar sudah seminggu", "DLHKP"),
+    ],
+)
+def test_boundary_cases_route_to_the_responsible_agency(
+    router: Router, text: str, agency: str
+) -> None:
+    assert router.route(text).opd == agency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asdfgh qwerty zxcvb",
+        "halo selamat pagi",
+        "terima kasih banyak ya min",
+        "123456",
+        "",
+        "🙏🙏🙏",
+    ],
+)
+def test_gibberish_and_small_talk_go_to_triage(router: Router, text: str) -> None:
+    result = router.route(text)
+    assert result.opd is None
+    assert result.candidates == ()
+
+
+def test_a_message_split_between_two_agencies_goes_to_triage_with_both_as_buttons(
+    router: Router,
+) -> None:
+    result = router.route("KTP hilang dan PBB belum bayar")
+    assert result.opd is None
+    assert set(result.candidates[:2]) == {"DISPENDUKCAPIL", "BAPENDA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("smapah blm diangkut", "DLHKP"),
+        ("kebakarn rumah", "DAMKAR"),
+        ("puskesmass tutup", "DINKES"),
+        ("selokna mampet", "PUPR"),
+    ],
+)
+def test_typos_are_tolerated(router: Router, text: str, agency: str) -> None:
+    assert router.route(text).opd == agency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apa kabar",  # "apa" is not "api" (fire)
+        "kaka saya",  # "kaka" is not "kk" (family card)
+        "lebar sekali",  # "lebar" is not "lebah" (bees)
+        "does that money reach the city",  # "money" is not "monkey"
+    ],
+)
+def test_short_and_real_words_do_not_match_look_alikes(router: Router, text: str) -> None:
+    assert router.route(text).opd is None
+
+
+def test_result_explains_itself(router: Router) -> None:
+    result = router.route("jalan berlubang besar, aspal mengelupas")
+    assert result.opd == "PUPR"
+    assert "jalan berlubang" in result.matched
+    assert result.candidates[0] == "PUPR"
+    assert 0.5 <= result.confidence <= 1.0
+    assert result.scores["PUPR"] > 0
+
+
+def test_negated_phrase_is_reported_but_does_not_count(router: Router) -> None:
+    result = router.route("bukan kebakaran, cuma asap bakar sampah")
+    assert result.opd == "DLHKP"
+    assert any(ev.kind == "negated" and ev.agency == "DAMKAR" for ev in result.evidence)
+    assert "DAMKAR" not in result.scores
+
+
+def test_candidates_are_at_most_four(router: Router) -> None:
+    text = "jalan rusak, sampah numpuk, lampu jalan mati, air pdam mati, pbb naik, ktp hilang"
+    assert len(router.route(text).candidates) <= 4

@@ -1,0 +1,90 @@
+"""Residents' spelling reaches the catalog's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.matcher import Router
+from routing.normalize import BOUNDARY, AffixStripper, fold, normalize, split
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("JALAN RUSAAAK!!!", "jalan rusak!!!"),
+        ("Lampu mati 😡😡", "lampu mati"),
+        ("Café Dhoho", "cafe dhoho"),
+        ("it's not", "its not"),
+        ("ｐｊｕ", "pju"),  # full-width letters from some phone keyboards
+    ],
+)
+def test_fold_lowercases_and_strips_noise(written: str, folded: str) -> None:
+    assert fold(written).strip() == folded
+
+
+def test_reduplication_collapses_to_the_word() -> None:
+    assert split("anak2 lempar2 bolong-bolong") == ["anak", "lempar", "bolong"]
+
+
+def test_clause_breaks_are_kept_but_abbreviations_are_not_breaks() -> None:
+    assert split("Jl. Dhoho rusak, tolong") == ["jl", "dhoho", "rusak", BOUNDARY, "tolong"]
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [
+        ("yg gk bs lwt jln", "yang tidak bs lwt jalan"),
+        ("udh bgt tp blm", "sudah banget tapi belum"),
+        ("banyu mati wis rong dina", "air mati sudah rong hari"),
+        ("nyuwun tulung dalan bolong", "mohon tolong jalan lubang"),
+        ("omah tangga kebak uwuh", "rumah tetangga penuh sampah"),
+    ],
+)
+def test_slang_and_javanese_become_indonesian(written: str, normal: str) -> None:
+    assert normalize(written) == normal
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("selokannya", "selokan"),
+        ("dipangkas", "pangkas"),
+        ("menambal", "tambal"),
+        ("nyapu", "sapu"),
+        ("pembayaran", "bayar"),
+    ],
+)
+def test_affix_stripper_proposes_the_stem(word: str, stem: str) -> None:
+    assert stem in list(AffixStripper().candidates(word))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("selokannya mampet", ["selokan", "mampet"]),  # suffix to a catalog word
+        ("dalane ajur", ["jalan", "hancur"]),  # Javanese -e, then the lexicon
+        ("lampune mati", ["lampu", "mati"]),
+        ("smapah numpuk", ["sampah", "numpuk"]),  # transposed letters
+        ("kebakaaran", ["kebakaran"]),  # doubled letter
+    ],
+)
+def test_analyzer_reaches_catalog_words(router: Router, written: str, expected: list[str]) -> None:
+    assert router.analyzer.analyze(written) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["lebar", "makin", "malah", "money", "mohon", "tahan", "keberatan", "kejadian"],
+)
+def test_real_words_are_not_corrected_into_catalog_words(router: Router, word: str) -> None:
+    """'lebar' is not a typo of 'lebah' (bees), 'mohon' not of 'pohon', 'money' not 'monkey'."""
+    assert router.analyzer.analyze(word) == [word]
+
+
+def test_place_names_are_left_alone(router: Router) -> None:
+    """Tamanan is a kelurahan, not a park; Banjaran is not a flood."""
+    assert router.analyzer.analyze("terminal tamanan banjaran") == [
+        "terminal",
+        "tamanan",
+        "banjaran",
+    ]
