@@ -94,6 +94,7 @@ async def wait_http(url: str, timeout: float = 60) -> None:
 async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> dict[str, float]:
     """POST every update with `concurrency` connections; latency of each acknowledgement."""
     latencies: list[float] = []
+    order: list[float] = []
     statuses: dict[int, int] = {}
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     for item in updates:
@@ -109,11 +110,13 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
                 async with http.post(url, json=body, headers=headers) as resp:
                     await resp.read()
                 latencies.append(time.perf_counter() - start)
+                order.append(latencies[-1])
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+    print(f"    slowest ack at positions: {sorted(range(len(order)), key=lambda i: -order[i])[:10]}")
     latencies.sort()
     if set(statuses) != {200}:
         raise RuntimeError(f"not every update was acknowledged: {statuses}")
@@ -126,7 +129,7 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():  # noqa: ASYNC230
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -167,7 +170,7 @@ async def pending(db_url: str) -> int:
 
 
 async def measure_lapor(
-    updates: list[dict[str, Any]], concurrency: int, api: FakeBotApi, workdir: Path
+    updates: list[dict[str, Any]], concurrency: int, api: FakeBotApi, workdir: Path, pause: float
 ) -> dict[str, float]:
     port = free_port()
     db_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
@@ -188,6 +191,7 @@ async def measure_lapor(
     proc = await start([*lapor, "serve"], env)
     try:
         await wait_http(f"http://127.0.0.1:{port}/healthz")
+        await asyncio.sleep(pause)  # time to attach a profiler (py-spy record -p PID)
         started = time.perf_counter()
         figures = await blast(f"http://127.0.0.1:{port}/telegram/webhook", updates, concurrency)
         while await pending(db_url):
@@ -209,6 +213,7 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--residents", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--pause", type=float, default=0, help="seconds before the Lapor blast")
     args = parser.parse_args()
     updates = [update(n, n % args.residents) for n in range(args.updates)]
     print(
@@ -223,7 +228,7 @@ async def main() -> None:
     show("bare", bare, fmt)
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotApi() as api:
-            lapor = await measure_lapor(updates, args.concurrency, api, Path(tmp))
+            lapor = await measure_lapor(updates, args.concurrency, api, Path(tmp), args.pause)
     show("lapor", lapor, fmt)
     print(
         f"ratio: lapor acks/s = {lapor['acks_per_s'] / bare['acks_per_s']:.2f} x bare "

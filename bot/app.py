@@ -11,9 +11,11 @@ from aiohttp import web
 
 from bot import routes
 from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.keys import SERVICES, TELEGRAM
+from bot.keys import SERVICES, TELEGRAM, WHATSAPP
+from bot.media import MediaStore
 from bot.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ def make_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applicat
     app = web.Application(client_max_size=MAX_BODY)
     app.cleanup_ctx.append(_services(settings, clock))
     app.cleanup_ctx.append(_telegram(settings))
+    app.cleanup_ctx.append(_whatsapp(settings, clock))
     app.cleanup_ctx.append(_background)
     routes.setup_routes(app)
     return app
@@ -58,6 +61,24 @@ def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
+            await channel.stop()
+
+    return ctx
+
+
+def _whatsapp(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if not settings.whatsapp_enabled:
+            yield
+            return
+        services = app[SERVICES]
+        channel = WhatsAppChannel(settings, media=MediaStore(services.sessions, clock=clock))
+        await channel.start()
+        app[WHATSAPP] = channel
+        services.add_channel(channel)
+        try:
+            yield
+        finally:
             await channel.stop()
 
     return ctx

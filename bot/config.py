@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    # The approved template that carries status updates outside the 24-hour window, and its
+    # language; its body placeholders are filled from the update's parameters, in order.
+    whatsapp_template_status_update: str = "lapor_status_update"
+    whatsapp_template_language: str = "id"
 
     dashboard_users: str | None = None
     open311_api_keys: str | None = None

@@ -7,9 +7,11 @@ lost: a crash before processing leaves the row pending, and the worker takes it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,35 @@ from handlers.messages import Outbound
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[..., Awaitable[list[Outbound]]]
+
+
+class IngestGate:
+    """Background work goes single file while webhooks are arriving.
+
+    A webhook's 200 is what Telegram and Meta wait for before they send the next update, so
+    during a burst acknowledging comes first: processing and sending go on, but one step at a
+    time instead of dozens side by side, so an acknowledgement waits behind one step at most.
+    They are slowed, never stopped.
+    """
+
+    def __init__(self, *, quiet: float = 0.05) -> None:
+        self._quiet = quiet
+        self._last_arrival = -quiet
+        self._single_file = asyncio.Lock()
+
+    def arrived(self) -> None:
+        self._last_arrival = time.monotonic()
+
+    def busy(self) -> bool:
+        return time.monotonic() - self._last_arrival < self._quiet
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if not self.busy():
+            yield
+            return
+        async with self._single_file:
+            yield
 
 
 @dataclass
@@ -45,18 +76,21 @@ class InboxWriter:
         *,
         clock: Clock = system_clock,
         on_stored: Callable[[], None] | None = None,
+        gate: IngestGate | None = None,
         max_batch: int = 500,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._on_stored = on_stored
         self._max_batch = max_batch
+        self.gate = gate or IngestGate()
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
         self.commits = 0  # for the benchmark: how many commits the stored updates cost
 
     async def store(self, item: InboxItem) -> bool:
         """True if the update is new; False if this channel id was stored before (a retry)."""
+        self.gate.arrived()
         waiting = _Waiting(item, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
         if self._flusher is None or self._flusher.done():
@@ -108,6 +142,7 @@ class InboxWorker:
     dispatch: Dispatch
     clock: Clock = system_clock
     on_outbox: Callable[[], None] | None = None
+    gate: IngestGate = field(default_factory=IngestGate)
     concurrency: int = 16
     max_attempts: int = 5
     poll_seconds: float = 1.0
@@ -158,7 +193,9 @@ class InboxWorker:
     async def _process_chat(self, chat_key: str, items: list[tuple[int, str]]) -> None:
         try:
             for row_id, channel in items:
-                if not await self.process(row_id, channel):
+                async with self.gate.turn():
+                    ok = await self.process(row_id, channel)
+                if not ok:
                     break  # keep this chat's order: later updates wait for the failed one
         finally:
             self._busy_chats.discard(chat_key)

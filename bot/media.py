@@ -11,8 +11,9 @@ import hashlib
 from datetime import datetime
 from typing import Final
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+from sqlmodel import select
 
 from bot.clock import Clock, system_clock
 from db.engine import Sessions
@@ -42,8 +43,8 @@ class MediaStore:
         """The stored file for this channel media id, without its bytes."""
         async with self._sessions() as session:
             result = await session.execute(
-                sa.select(MediaFile)
-                .options(sa.orm.defer(MediaFile.data))  # type: ignore[arg-type]
+                select(MediaFile)
+                .options(defer(MediaFile.data))  # type: ignore[arg-type]
                 .where(MediaFile.channel == channel, MediaFile.external_id == external_id)
             )
             return result.scalar_one_or_none()

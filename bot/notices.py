@@ -22,7 +22,15 @@ TELEGRAM_HOW = (
 )
 WHATSAPP_HOW = (
     "set WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and "
-    "WHATSAPP_VERIFY_TOKEN in .env (WhatsApp support is being built)"
+    "WHATSAPP_VERIFY_TOKEN in .env (from the Meta app's WhatsApp setup)"
+)
+WHATSAPP_WEBHOOK = (
+    "Cloud API, webhook at {url}/whatsapp/webhook (enter it with WHATSAPP_VERIFY_TOKEN in "
+    "the Meta app's webhook settings, field `messages`)"
+)
+WHATSAPP_WEBHOOK_NO_URL = (
+    "Cloud API, but PUBLIC_BASE_URL is not set: Meta needs a public https address to reach "
+    "/whatsapp/webhook"
 )
 TRY_NOW = """\
 No channel has a token yet. Try Lapor right now, in another terminal:

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from bot.channels.base import Channel, Outbound, SendError
 from bot.clock import Clock, system_clock
+from bot.inbox import IngestGate
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
@@ -42,6 +43,7 @@ class OutboxDispatcher:
     sessions: Sessions
     channels: Mapping[str, Channel]
     clock: Clock = system_clock
+    gate: IngestGate = field(default_factory=IngestGate)
     max_attempts: int = 8
     concurrency: int = 32
     poll_seconds: float = 1.0
@@ -100,7 +102,9 @@ class OutboxDispatcher:
     async def _send_chat(self, chat: tuple[str, str], rows: list[OutboxRow]) -> None:
         try:
             for row in rows:
-                if not await self.send(row):
+                async with self.gate.turn():
+                    ok = await self.send(row)
+                if not ok:
                     break
         finally:
             self._busy_chats.discard(chat)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -10,8 +11,9 @@ import sqlalchemy as sa
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
+from bot.channels import whatsapp
 from bot.channels.telegram import BadUpdate, check_secret
-from bot.keys import SERVICES, TELEGRAM
+from bot.keys import SERVICES, TELEGRAM, WHATSAPP
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,8 @@ WEBHOOK_UPDATES = Counter(
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/telegram/webhook", telegram_webhook)
+    app.router.add_get("/whatsapp/webhook", whatsapp_verify)
+    app.router.add_post("/whatsapp/webhook", whatsapp_webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/", index)
@@ -58,6 +62,55 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text=str(exc)) from None
     is_new = await request.app[SERVICES].writer.store(item)
     WEBHOOK_UPDATES.labels("telegram", "stored" if is_new else "duplicate").inc()
+    return web.Response(text="ok")
+
+
+async def whatsapp_verify(request: web.Request) -> web.Response:
+    """Meta's subscription check: echo `hub.challenge` only when it carries our verify token."""
+    if request.app.get(WHATSAPP) is None:
+        raise web.HTTPNotFound(text="the WhatsApp channel is off")
+    token = request.app[SERVICES].settings.whatsapp_verify_token
+    challenge = whatsapp.verify_challenge(
+        request.query, token.get_secret_value() if token else None
+    )
+    if challenge is None:
+        WEBHOOK_UPDATES.labels("whatsapp", "forbidden").inc()
+        raise web.HTTPForbidden(text="wrong verify token")
+    return web.Response(text=challenge, content_type="text/plain")
+
+
+async def whatsapp_webhook(request: web.Request) -> web.Response:
+    """Signature before JSON; 200 only once every message and status in the POST is committed.
+
+    No signature header is 401, a wrong one 403 (as pywa does): Meta retries anything but 200
+    for about a day, and the inbox stores each wamid once, so a retried POST is answered once.
+    """
+    if request.app.get(WHATSAPP) is None:
+        raise web.HTTPNotFound(text="the WhatsApp channel is off")
+    services = request.app[SERVICES]
+    secret = services.settings.whatsapp_app_secret
+    body = await request.read()
+    header = request.headers.get(whatsapp.SIGNATURE_HEADER)
+    if not header:
+        WEBHOOK_UPDATES.labels("whatsapp", "unsigned").inc()
+        raise web.HTTPUnauthorized(text=f"{whatsapp.SIGNATURE_HEADER} is missing")
+    if not whatsapp.check_signature(body, header, secret.get_secret_value() if secret else ""):
+        WEBHOOK_UPDATES.labels("whatsapp", "forbidden").inc()
+        raise web.HTTPForbidden(text="wrong signature")
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        WEBHOOK_UPDATES.labels("whatsapp", "bad_json").inc()
+        raise web.HTTPBadRequest(text="body is not a JSON object")
+    split = whatsapp.inbox_items(payload)
+    results = await asyncio.gather(*(services.writer.store(item) for item in split.items))
+    new = sum(results)
+    WEBHOOK_UPDATES.labels("whatsapp", "stored").inc(new)
+    WEBHOOK_UPDATES.labels("whatsapp", "duplicate").inc(len(results) - new)
+    WEBHOOK_UPDATES.labels("whatsapp", "system_error").inc(split.errors)
+    WEBHOOK_UPDATES.labels("whatsapp", "ignored").inc(split.ignored)
     return web.Response(text="ok")
 
 

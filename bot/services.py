@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.inbox import InboxWorker, InboxWriter
+from bot.inbox import InboxWorker, InboxWriter, IngestGate
 from bot.outbox import OutboxDispatcher
 from db.engine import Sessions, make_engine, make_sessions
 from db.routing_examples import load_examples
@@ -74,13 +74,14 @@ async def open_services(
             max_text_chars=settings.max_text_chars,
         )
         channels: dict[str, Channel] = {}
+        gate = IngestGate()
         dispatcher = OutboxDispatcher(
-            sessions, channels, clock=clock, max_attempts=settings.outbox_max_attempts
+            sessions, channels, clock=clock, gate=gate, max_attempts=settings.outbox_max_attempts
         )
         worker = InboxWorker(
-            sessions, channels, ctx, dispatch, clock=clock, on_outbox=dispatcher.wake
+            sessions, channels, ctx, dispatch, clock=clock, gate=gate, on_outbox=dispatcher.wake
         )
-        writer = InboxWriter(sessions, clock=clock, on_stored=worker.wake)
+        writer = InboxWriter(sessions, clock=clock, gate=gate, on_stored=worker.wake)
         services = Services(settings, engine, sessions, ctx, writer, worker, dispatcher, channels)
         try:
             yield services

@@ -35,11 +35,18 @@ def within_service_window(
 
 
 async def last_inbound_at(session: AsyncSession, channel: str, chat_id: str) -> datetime | None:
-    """When the person behind this chat last wrote to us, over all their identities there."""
+    """When the person behind this chat last wrote to us, by any of their ids on the channel.
+
+    The window is the person's: a resident who now writes from a username (BSUID) has opened
+    it for the phone number their old tickets are addressed to as well.
+    """
+    residents = select(Identity.resident_id).where(
+        Identity.channel == channel, Identity.chat_id == chat_id
+    )
     result = await session.execute(
         select(Identity.last_inbound_at).where(
             Identity.channel == channel,
-            Identity.chat_id == chat_id,
+            col(Identity.resident_id).in_(residents),
             col(Identity.last_inbound_at).is_not(None),
         )
     )

@@ -104,7 +104,7 @@ ngantri = antri
 tipu ketipu ditipu = tipu
 ngaku ngakune = mengaku
 kekunci kekonci = terkunci
-nyangkut kecantol = tersangkut
+nyangkut kecantol nyantol = tersangkut
 ungsiin ngungsi = mengungsi
 pungutan = pungli
 semrawut = semrawut
@@ -170,7 +170,7 @@ ula ulo = ular
 kethek munyuk = monyet
 pitik = ayam
 kewan = hewan
-digondol dicolong nyolong colong = curi
+digondol nyolong colong = curi
 mendem = mabuk
 ciu arak = miras
 banter = keras
@@ -259,6 +259,22 @@ ENGLISH_COMMON: Final[frozenset[str]] = frozenset(
     someone broken since wrong still stuck asked called call calling waiting wait answer
     one two three four five six seven eight nine ten hundred hundreds thousand pay paid paying
     stock piles pile lot lots area block tell told""".split()
+)
+
+# Words too common in any complaint to learn an agency from ("warga", "tolong", "sudah").
+STOPWORDS: Final[frozenset[str]] = frozenset(
+    """
+    yang dan atau di ke dari ada tidak sudah belum sangat banget tolong mohon sama juga karena
+    untuk dengan ini itu saya kami kita kamu anda warga pak bu ibu bapak mas mbak min admin
+    kok sih dong deh lah ya lagi terus masih bisa mau akan sejak sampai hari bulan minggu tahun
+    jam pagi siang sore malam kemarin sekarang tadi tiap setiap semua banyak sering kali rumah
+    jalan kelurahan kecamatan kota kediri gang depan dekat belakang samping sebelah seperti
+    saja hanya cuma tapi tetapi namun padahal kalau kalo jika apa bagaimana kenapa kapan siapa
+    mana dimana sini situ sana tersebut para oleh pada dalam atas bawah luar baru lama sekali
+    orang tetangga lingkungan kampung dinas pemkot pemerintah terima kasih selamat mohon izin
+    melaporkan laporan lapor menyampaikan sampaikan harap berharap segera perhatian tindak
+    lanjut terkait adanya sudah nya pernah jadi buat bikin kasih minta dapat tahu gimana
+    """.split()
 )
 
 # Place names of Kota Kediri: never corrected towards a catalog word (Tamanan is not taman,

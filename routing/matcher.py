@@ -11,8 +11,9 @@ leads; otherwise `opd` is None and the report goes to triage with ranked candida
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
@@ -26,13 +27,14 @@ PRIOR: Final = 0.35  # evidence a lone weak phrase must outweigh: keeps one fain
 MAX_GAP: Final = 2  # words allowed between two words of a phrase ("pipa PDAM bocor")
 PLACE_FACTOR: Final = 0.35  # "dekat pasar": the phrase says where, not what
 AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
-EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz token_sort_ratio on analysed text
+EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
 MAX_CANDIDATES: Final = 4
-_CACHE_LIMIT: Final = 200_000
 _ARTICLES: Final = frozenset({"the", "a", "an", "our", "my"})
 
-EvidenceKind = Literal["keyword", "context", "example", "negated"]
+LEARNED_WEIGHT: Final = 1.0  # a word seen only in one agency's corrections, each time
+LEARN_AFTER: Final = 2  # corrections a word needs before it counts (one is an anecdote)
+EvidenceKind = Literal["keyword", "context", "example", "learned", "negated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ class Router:
         self.examples: list[tuple[str, str]] = []
         self.skipped_examples: list[tuple[str, str]] = []  # their agency is not in the catalog
         self._example_texts: list[str] = []
+        self._learned_words: dict[str, Counter[str]] = {}
+        self._examples_with: dict[str, list[int]] = {}  # content word -> example indexes
         for text, code in examples:
             if code in catalog.by_code:
                 self.add_example(text, code)
@@ -102,19 +106,51 @@ class Router:
     def add_example(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (a correction); later look-alikes follow it."""
         self.catalog.agency(code)  # CatalogError for a code the catalog does not have
-        analysed = " ".join(w for w in self.analyzer.analyze(text) if w != BOUNDARY)
-        if analysed:
+        words = [w for w in self.analyzer.analyze(text) if w != BOUNDARY]
+        if words:
             self.examples.append((text, code))
-            self._example_texts.append(analysed)
+            index = len(self._example_texts)
+            self._example_texts.append(" ".join(sorted(words)))
+            for word in set(words) - lexicon.STOPWORDS:
+                self._examples_with.setdefault(word, []).append(index)
+            for word in set(words):
+                if self._learnable(word):
+                    self._learned_words.setdefault(word, Counter())[code] += 1
+
+    def _learnable(self, word: str) -> bool:
+        """A content word the catalog does not already know: "tandon", "horeg"."""
+        return (
+            len(word) >= 4
+            and word.isalpha()
+            and word not in self._by_first
+            and word not in lexicon.STOPWORDS
+            and word not in lexicon.ENGLISH_COMMON
+            and word not in lexicon.PLACES
+        )
 
     def route(self, text: str) -> RouteResult:
         words = self.analyzer.analyze(text)
-        if len(self.analyzer._cache) > _CACHE_LIMIT:
-            self.analyzer._cache.clear()
         evidence = self._phrase_evidence(words)
-        if self._example_texts:
-            evidence.extend(self._example_evidence(words))
-        return _decide(evidence)
+        if not self._example_texts:
+            return _decide(evidence)
+        evidence.extend(self._example_evidence(words))
+        result = _decide(evidence)
+        if result.opd is None:
+            return self._with_learned_words(result, evidence, words)
+        return result
+
+    def _with_learned_words(
+        self, unsure: RouteResult, evidence: list[Evidence], words: list[str]
+    ) -> RouteResult:
+        """Learned words only settle a choice the catalog could not make between its own
+        candidates; pointing elsewhere they only add a button. Catalog answers never change."""
+        learned = self._learned_evidence(words)
+        if not learned:
+            return unsure
+        result = _decide(evidence + learned)
+        if result.opd is not None and result.opd not in unsure.candidates:
+            return replace(result, opd=None)
+        return result
 
     def _phrase_evidence(self, words: list[str]) -> list[Evidence]:
         hits: list[_Hit] = []
@@ -127,7 +163,7 @@ class Router:
         for hit in _claim_words(hits):
             phrase = hit.phrase
             key = (phrase.agency, phrase.text)
-            if _negated(words, hit.at[0], hit.at[-1], len(phrase.words)):
+            if _negated(words, hit.at):
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))
                 continue
             weight = phrase.weight * _place_factor(words, hit.at[0])
@@ -138,21 +174,43 @@ class Router:
         return list(found.values())
 
     def _example_evidence(self, words: list[str]) -> list[Evidence]:
-        query = " ".join(w for w in words if w != BOUNDARY)
+        """The nearest stored corrections: only those sharing a third of the message's content
+        words are compared at all, so thousands of examples stay cheap."""
+        content = {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
+        shared: Counter[int] = Counter()
+        for word in content:
+            shared.update(self._examples_with.get(word, ()))
+        needed = max(1, len(content) // 3)
+        nearby = [i for i, n in shared.items() if n >= needed]
+        if not nearby:
+            return []
+        query = " ".join(sorted(w for w in words if w != BOUNDARY))
         best: dict[str, Evidence] = {}
-        for _, similarity, index in process.extract(
+        for _, similarity, at in process.extract(
             query,
-            self._example_texts,
-            scorer=fuzz.token_sort_ratio,
+            [self._example_texts[i] for i in nearby],
+            scorer=fuzz.ratio,  # on sorted words: token_sort_ratio, sorted once per example
             limit=3,
             score_cutoff=EXAMPLE_MIN_SIMILARITY,
         ):
-            text, code = self.examples[index]
+            text, code = self.examples[nearby[at]]
             share = (similarity - EXAMPLE_MIN_SIMILARITY) / (100.0 - EXAMPLE_MIN_SIMILARITY)
             weight = EXAMPLE_WEIGHT * (0.25 + 0.75 * share)
             if code not in best or best[code].weight < weight:
                 best[code] = Evidence(code, text, round(weight, 3), "example")
         return list(best.values())
+
+    def _learned_evidence(self, words: list[str]) -> list[Evidence]:
+        """Words that corrections keep attributing to one agency, and never to another."""
+        found: list[Evidence] = []
+        for word in dict.fromkeys(words):
+            counts = self._learned_words.get(word)
+            if counts is None or len(counts) != 1:
+                continue
+            ((code, seen),) = counts.items()
+            if seen >= LEARN_AFTER:
+                found.append(Evidence(code, word, LEARNED_WEIGHT, "learned"))
+        return found
 
 
 def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:
@@ -217,12 +275,16 @@ def _claim_words(hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
-def _negated(words: list[str], start: int, end: int, size: int) -> bool:
+def _negated(words: list[str], at: tuple[int, ...]) -> bool:
     """ "bukan banjir sungai", "not a blackout", "lampu jalan aman", and "tidak" right before a
     phrase of several words ("mboten mati listrik"); before one word "tidak" is usually the
     complaint itself ("sampah tidak diangkut")."""
-    if size > 1 and start > 0 and words[start - 1] == "tidak":
+    start, end = at[0], at[-1]
+    if len(at) > 1 and start > 0 and words[start - 1] == "tidak":
         return True
+    gaps = (words[i] for i in range(start + 1, end) if i not in at)
+    if any(w == "tidak" or w in lexicon.NEGATORS for w in gaps):
+        return True  # "pohon tidak tumbang" is not "pohon tumbang"
     for back in (start - 1, start - 2):
         if back < 0 or words[back] == BOUNDARY:
             break
@@ -251,7 +313,7 @@ def _place_factor(words: list[str], start: int) -> float:
 def _decide(evidence: list[Evidence]) -> RouteResult:
     scores: dict[str, float] = {}
     for ev in evidence:
-        if ev.kind in ("keyword", "example"):
+        if ev.kind in ("keyword", "example", "learned"):
             scores[ev.agency] = scores.get(ev.agency, 0.0) + ev.weight
     for ev in evidence:
         if ev.kind == "context" and ev.agency in scores:

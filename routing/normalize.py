@@ -28,6 +28,7 @@ _TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,;:!?()\n|]|\.(?=\s|$)")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
 _DOUBLES = re.compile(r"([a-z])\1")
 
+CACHE_LIMIT: Final = 200_000  # distinct words remembered; a long-running bot sees many typos
 MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" is not "apa"
 
 
@@ -180,6 +181,8 @@ class Analyzer:
         """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
         out: list[str] = []
         cache = self._cache
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
         for word in split(text):
             resolved = cache.get(word)
             if resolved is None:

@@ -115,3 +115,14 @@ def test_negated_phrase_is_reported_but_does_not_count(router: Router) -> None:
 def test_candidates_are_at_most_four(router: Router) -> None:
     text = "jalan rusak, sampah numpuk, lampu jalan mati, air pdam mati, pbb naik, ktp hilang"
     assert len(router.route(text).candidates) <= 4
+
+
+def test_a_negation_inside_a_phrase_cancels_it(router: Router) -> None:
+    result = router.route("pohonnya tidak tumbang, cuma dahannya menjuntai ke jalan")
+    assert result.opd == "DLHKP"
+
+
+def test_not_is_part_of_some_complaints(router: Router) -> None:
+    """'tidak' inside a catalog phrase is the complaint, not a denial of it."""
+    assert router.route("air tidak mengalir sejak pagi").opd == "PDAM"
+    assert router.route("sampah tidak diangkut").opd == "DLHKP"

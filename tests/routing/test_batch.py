@@ -1,0 +1,61 @@
+"""`lapor route --batch`: one output row per input line, bad lines reported, not fatal."""
+
+from __future__ import annotations
+
+import json
+
+from routing.batch import explain, route_jsonl
+from routing.catalog import Catalog
+from routing.matcher import Router
+
+
+def test_each_line_gets_id_opd_confidence_and_matched(router: Router) -> None:
+    lines = [
+        json.dumps({"id": "a1", "text": "sampah belum diangkut seminggu"}),
+        json.dumps({"id": 2, "text": "halo min"}),
+    ]
+    rows = list(route_jsonl(router, lines))
+    assert [row["id"] for row in rows] == ["a1", 2]
+    assert rows[0]["opd"] == "DLHKP" and rows[0]["matched"]
+    assert rows[1]["opd"] is None and rows[1]["matched"] == []
+    for row in rows:
+        assert 0.0 <= row["confidence"] <= 1.0
+        json.dumps(row)  # every row can be written back as a JSON line
+
+
+def test_bad_lines_become_error_rows_and_the_rest_still_routes(router: Router) -> None:
+    lines = [
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "x"}),
+        "",
+        json.dumps({"id": "ok", "text": "lampu merah mati"}),
+    ]
+    rows = list(route_jsonl(router, lines))
+    assert len(rows) == 4  # the blank line is skipped
+    assert rows[0]["error"].startswith("not JSON") and rows[0]["line"] == 1
+    assert "error" in rows[1]
+    assert rows[2] == {"id": "x", "line": 3, "error": "no text to route"}
+    assert rows[3]["opd"] == "DISHUB"
+
+
+def test_explain_names_agency_phrases_and_runner_up(router: Router, catalog: Catalog) -> None:
+    text = explain(router.route("lampu jalan di gang kami mati, gelap sekali"), catalog)
+    assert text.startswith("→ Dinas Perkim (PERKIM)")
+    assert '"lampu jalan"' in text
+
+
+def test_explain_says_triage_and_offers_candidates(router: Router, catalog: Catalog) -> None:
+    text = explain(router.route("KTP hilang dan PBB belum bayar"), catalog)
+    assert text.startswith("→ triase")
+    assert "DISPENDUKCAPIL" in text and "BAPENDA" in text
+
+
+def test_explain_marks_external_agencies_and_negations(router: Router, catalog: Catalog) -> None:
+    text = explain(router.route("bukan lampu jalan, listrik di rumah yang padam"), catalog)
+    assert text.startswith("→ PLN") and "instansi luar" in text
+    assert 'disangkal pelapor: "lampu jalan"' in text
+
+
+def test_explain_with_nothing_recognised(router: Router, catalog: Catalog) -> None:
+    assert "tidak ada kata kunci" in explain(router.route("qwerty"), catalog)

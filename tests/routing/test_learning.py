@@ -1,0 +1,51 @@
+"""Corrections officers make teach the router; they never unsettle what the catalog knows."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.catalog import Catalog, CatalogError
+from routing.matcher import Router
+
+LOCAL_WORD = "pak, tandon kampung di RT 5 ngadat lagi, warga antre"  # no catalog word at all
+
+
+def test_a_correction_routes_look_alikes(catalog: Catalog) -> None:
+    assert Router(catalog).route(LOCAL_WORD).opd is None
+    learned = Router(catalog, examples=[(LOCAL_WORD, "PDAM")])
+    result = learned.route("pak tandon kampung RT 5 ngadat lagi warga antre")
+    assert result.opd == "PDAM"
+    assert any(ev.kind == "example" for ev in result.evidence)
+
+
+def test_add_example_works_incrementally(catalog: Catalog) -> None:
+    router = Router(catalog)
+    router.add_example(LOCAL_WORD, "PDAM")
+    assert router.route("tandon kampung di RT 5 ngadat lagi, warga antre").opd == "PDAM"
+
+
+def test_unrelated_texts_are_not_pulled_by_examples(catalog: Catalog) -> None:
+    router = Router(catalog, examples=[(LOCAL_WORD, "PDAM")])
+    assert router.route("sampah di gang belum diangkut").opd == "DLHKP"
+    assert router.route("halo selamat pagi").opd is None
+
+
+def test_a_weak_example_does_not_overturn_a_clear_catalog_answer(catalog: Catalog) -> None:
+    router = Router(catalog, examples=[("lampu jalan depan rumah mati", "PLN")])
+    assert router.route("lampu jalan di depan gang mati semua").opd == "PERKIM"
+
+
+def test_example_for_unknown_agency_is_refused_or_skipped(catalog: Catalog) -> None:
+    router = Router(catalog, examples=[("apa saja", "DINAS_LAMA")])
+    assert router.skipped_examples == [("apa saja", "DINAS_LAMA")]
+    with pytest.raises(CatalogError, match="DINAS_LAMA"):
+        router.add_example("apa saja", "DINAS_LAMA")
+
+
+def test_words_learned_from_corrections_offer_the_agency_as_a_button(catalog: Catalog) -> None:
+    router = Router(catalog)
+    router.add_example("tandon RT 2 ngadat", "PDAM")
+    router.add_example("tandon di musala ngadat juga", "PDAM")
+    result = router.route("minta tolong, tandon umum belakang balai RW kosong")
+    assert "PDAM" in result.candidates
+    assert any(ev.kind == "learned" and ev.phrase == "tandon" for ev in result.evidence)
