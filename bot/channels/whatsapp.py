@@ -102,10 +102,6 @@ _KEYWORD_ARGS: Final[Mapping[str, re.Pattern[str]]] = {
     "bahasa": re.compile(r"^(?:id|en|indonesia|indonesian|english)$", re.I),
 }
 _COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-# Message types the dialog cannot use: the resident gets a hint of what to send instead.
-_UNSUPPORTED_TYPES = frozenset(
-    {"audio", "voice", "video", "sticker", "contacts", "unsupported", "order", "reaction"}
-)
 # Types that are not a resident talking to Lapor: number changes, first-open events.
 _IGNORED_TYPES = frozenset({"system", "request_welcome", "ephemeral", "errors"})
 

@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +40,7 @@ from tests.fakes.graph_api import (
 
 SITI = "6281200000001"
 SITI_BSUID = "ID.1000000000000001"
+_WAMIDS = itertools.count(1)  # every message of a test run gets its own id, as on WhatsApp
 
 
 def settings_for(database: Database, api: FakeGraphApi) -> Settings:
@@ -63,7 +64,6 @@ class Lapor:
     wa_id: str = SITI
     bsuid: str | None = SITI_BSUID
     name: str = "Siti Warga"
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def services(self) -> Services:
@@ -88,7 +88,7 @@ class Lapor:
         await self.services.dispatcher.drain()
 
     def payload(self, kind: str, content: Any, **extra: Any) -> dict[str, Any]:
-        wamid = f"wamid.E2E_{self.name.split()[0].upper()}_{next(self._ids):04d}"
+        wamid = f"wamid.E2E_{next(_WAMIDS):06d}"
         sent = message(self.wa_id, wamid, kind, content, **extra)
         if self.bsuid:
             sent["from_user_id"] = self.bsuid
