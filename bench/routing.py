@@ -36,7 +36,7 @@ Route = Callable[[str], str | None]
 class Item:
     id: str
     text: str
-    opd: str
+    opd: str | None  # None: the message should be triaged (greeting, thanks, off-topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,8 @@ def evaluate(route: Route, items: Sequence[Item]) -> tuple[Score, list[tuple[Ite
     got = [(item, route(item.text)) for item in items]
     correct = sum(1 for item, opd in got if opd == item.opd)
     abstained = sum(1 for _, opd in got if opd is None)
-    return Score(len(got), correct, abstained, len(got) - correct - abstained), got
+    misrouted = sum(1 for item, opd in got if opd is not None and opd != item.opd)
+    return Score(len(got), correct, abstained, misrouted), got
 
 
 def _opd_of(router: Router) -> Route:
@@ -101,16 +102,16 @@ def throughput(route: Route, texts: Sequence[str], seconds: float = 1.0) -> floa
 def confusion(got: list[tuple[Item, str | None]]) -> str:
     per: dict[str, Counter[str]] = {}
     for item, opd in got:
-        per.setdefault(item.opd, Counter())[opd or "(triage)"] += 1
+        per.setdefault(item.opd or "(triage)", Counter())[opd or "(triage)"] += 1
     lines = [f"{'agency':<15} {'n':>3} {'ok':>4} {'triage':>6}  misrouted to"]
     for code in sorted(per, key=lambda c: -sum(per[c].values())):
         counts = per[code]
         wrong = ", ".join(
             f"{c}×{k}" for c, k in counts.most_common() if c not in (code, "(triage)")
         )
+        triaged = counts["(triage)"] if code != "(triage)" else 0
         lines.append(
-            f"{code:<15} {sum(counts.values()):>3} {counts[code]:>4} "
-            f"{counts['(triage)']:>6}  {wrong}"
+            f"{code:<15} {sum(counts.values()):>3} {counts[code]:>4} {triaged:>6}  {wrong}"
         )
     return "\n".join(lines)
 
@@ -124,13 +125,17 @@ def make_stemmer(name: str) -> Stemmer:
 def learning(catalog: Catalog, items: list[Item], stemmer: Stemmer, k: int, rounds: int) -> str:
     """Hold-out: learn from k items the catalog gets wrong, score the rest before and after."""
     base = Router(catalog, stemmer=stemmer)
-    wrong = [item for item in items if base.route(item.text).opd != item.opd]
+    wrong = [
+        item for item in items if item.opd is not None and base.route(item.text).opd != item.opd
+    ]
     lines = [f"learning: {len(wrong)} dev items the catalog alone does not get right"]
     for seed in range(rounds):
         taught = random.Random(seed).sample(wrong, min(k, len(wrong)))
         taught_ids = {item.id for item in taught}
         rest = [item for item in items if item.id not in taught_ids]
-        learned = Router(catalog, [(i.text, i.opd) for i in taught], stemmer=stemmer)
+        learned = Router(
+            catalog, [(i.text, i.opd) for i in taught if i.opd is not None], stemmer=stemmer
+        )
         before, got_before = evaluate(_opd_of(base), rest)
         after, got_after = evaluate(_opd_of(learned), rest)
         harmed = sum(
@@ -139,7 +144,7 @@ def learning(catalog: Catalog, items: list[Item], stemmer: Stemmer, k: int, roun
             if old == item.opd and new != item.opd
         )
         rng = random.Random(seed)
-        retold = [Item(i.id, _retell(i.text, rng), i.opd) for i in taught]
+        retold = [Item(i.id, _retell(i.text, rng), i.opd) for i in taught if i.opd is not None]
         retold_before, _ = evaluate(_opd_of(base), retold)
         retold_after, _ = evaluate(_opd_of(learned), retold)
         lines.append(
@@ -193,7 +198,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     cold = throughput(lambda t: fresh.route(t).opd, texts, seconds=0.0)
     speed = throughput(lambda t: router.route(t).opd, texts)
     naive_speed = throughput(naive, texts)
-    taught = Router(catalog, [(i.text + f" {n}", i.opd) for n in range(3) for i in items])
+    taught = Router(
+        catalog,
+        [(i.text + f" {n}", i.opd) for n in range(3) for i in items if i.opd is not None],
+    )
     taught_speed = throughput(_opd_of(taught), texts)
 
     print(f"dev set {args.dev} ({len(items)} messages), stemmer: {args.stemmer}")

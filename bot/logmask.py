@@ -13,7 +13,7 @@ import re
 
 _TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(r"(?i)(bearer\s+|access_token=)[A-Za-z0-9._-]{8,}")
-_LONG_NUMBER = re.compile(r"(?<![\w\-.:/])\+?\d{6,15}(?!\w)(?!\.\d)")
+_LONG_NUMBER = re.compile(r"(?<![\w\-/])\+?\d{6,15}(?!\w)(?!\.\d)")
 
 
 def mask_text(text: str) -> str:

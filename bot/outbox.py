@@ -50,6 +50,8 @@ class OutboxDispatcher:
     sent_count: int = 0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _busy_chats: set[tuple[str, str]] = field(default_factory=set)
+    _finished_during_read: set[tuple[str, str]] = field(default_factory=set)
+    _reading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def wake(self) -> None:
@@ -65,10 +67,22 @@ class OutboxDispatcher:
                 pass
 
     async def run_once(self) -> int:
+        """Start a sender for every chat with due messages; how many chats have work.
+
+        The rows are read before we look at who is busy, so a chat that was being sent to at
+        any moment of the read is left for the next round: its rows may already be sent.
+        """
         if not self.channels:
             return 0
+        async with self._reading:
+            return await self._start_senders()
+
+    async def _start_senders(self) -> int:
+        busy_before = set(self._busy_chats)
+        self._finished_during_read = set()
         async with self.sessions() as session:
             rows = await queue.pending_outbox(session, channels=list(self.channels), limit=2000)
+        stale = busy_before | self._finished_during_read
         now = self.clock()
         by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
         waiting: set[tuple[str, str]] = set()
@@ -78,16 +92,19 @@ class OutboxDispatcher:
                 waiting.add(chat)  # everything after a message that is not due yet waits too
                 continue
             by_chat[chat].append(row)
-        started = 0
+        with_work = 0
         for chat, chat_rows in by_chat.items():
-            if chat in self._busy_chats or len(self._busy_chats) >= self.concurrency:
+            if chat in stale or chat in self._busy_chats:
+                with_work += 1  # not with_work, but there is work: `drain` must look again
                 continue
+            if len(self._busy_chats) >= self.concurrency:
+                break
             self._busy_chats.add(chat)
             task = asyncio.create_task(self._send_chat(chat, chat_rows))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            started += 1
-        return started
+            with_work += 1
+        return with_work
 
     async def drain(self) -> None:
         """Send until nothing is due now (tests, `lapor chat`, shutdown)."""
@@ -108,6 +125,7 @@ class OutboxDispatcher:
                     break
         finally:
             self._busy_chats.discard(chat)
+            self._finished_during_read.add(chat)
             self.wake()
 
     async def send(self, row: OutboxRow) -> bool:

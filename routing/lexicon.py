@@ -113,6 +113,16 @@ ledeng = leding
 hp = ponsel
 wa = whatsapp
 pemkab = pemkot
+rsk rusk = rusak
+keberatan = keberatan  # an objection, not "berat" as in "kendaraan berat"
+ancur ancurr = hancur
+lobang = lubang
+bopeng = berlubang
+idup = hidup
+cabe = cabai
+edan sinting = gila
+ngamuk = mengamuk
+ngalangi ngalangin ngehalangin halangin = menghalangi
 """)
 
 # Javanese (ngoko and krama) words residents of Kediri mix in, mapped to Indonesian.
@@ -223,6 +233,32 @@ mancur = muncrat
 nibani = menimpa
 mabur = terbang
 pejah = mati
+metu medal = keluar
+ngembeng kembeng nggenang = menggenang
+nggronjal gronjal gronjalan = bergelombang
+risak awon = rusak
+jugrug = longsor
+buntet = buntu
+bacin banger badheg = busuk
+bangke = bangkai
+gelut gelutan = berkelahi
+lirih = kecil
+gendeng = gila
+ambleg = amblas
+mbledos njeblug = meledak
+buwang guwak nguwak ngguwak = buang
+reged = kotor
+tlethong = kotoran
+pasarean sarean = makam
+sawer = ular
+mlebet = masuk
+rebah = tumbang
+gebuk gebuki nggebuk nggebuki gebukin antem ngantem ngantemi = memukul
+digebuk digebuki diantem diantemi = dipukul
+kijing = nisan
+lombok = cabai
+endog = telur
+brambang = bawang
 sasi wulan = bulan
 dina = hari
 """)
@@ -236,6 +272,12 @@ smell smells stink stinks smelly = bau
 snake snakes = ular
 flood floods flooded flooding = banjir
 landslide landslides = longsor
+leak leaks leaking leaky = bocor
+steal steals stole = curi
+burst = pecah
+tree trees = pohon
+fell fallen = tumbang
+truck trucks lorry = truk
 """)
 
 # Common English words, so that "money" is never read as a typo of "monkey".
@@ -311,7 +353,19 @@ RISK_MARKERS: Final[frozenset[str]] = frozenset({"rawan", "prone"})
 # Words after a phrase that say its thing is fine: "lampu jalan aman", "listrik normal",
 # "listrik rumah sudah menyala" (but not "menyala mati menyala mati": that is flickering).
 FINE_STATES: Final[frozenset[str]] = frozenset({"aman", "normal", "lancar", "menyala", "hidup"})
-NOT_FINE_AFTER: Final[frozenset[str]] = frozenset({"mati", "padam", "kedip", "berkedip"})
+NOT_FINE_AFTER: Final[frozenset[str]] = frozenset(
+    {"mati", "padam", "kedip", "berkedip", "siang", "terus", "seharian", "sepanjang"}
+)  # "PJU menyala siang", "nyala terus": wasting power is a complaint too
+
+# Idioms whose words would mislead: "siang bolong" is broad daylight, not a hole.
+IDIOMS: Final[dict[str, str]] = {"siang bolong": "siang", "panjang tangan": "pencuri"}
+
+# A street's name is not the place it names: "Jl. Pasar Baru", "Gg. Makam", "Jalan Taman".
+# After one of STREET_WORDS, a phrase starting with one of NAME_NOUNS counts like a place.
+STREET_WORDS: Final[frozenset[str]] = frozenset({"jalan", "gang", "perumahan", "perum"})
+NAME_NOUNS: Final[frozenset[str]] = frozenset(
+    "pasar taman makam pemakaman sekolah stasiun terminal pabrik kebun masjid".split()
+)
 
 # Abbreviations that end in a full stop without ending a sentence ("Jl. Dhoho").
 ABBREVIATIONS: Final[frozenset[str]] = frozenset(

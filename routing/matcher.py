@@ -293,6 +293,8 @@ def _negated(words: list[str], at: tuple[int, ...]) -> bool:
     for ahead in (end + 1, end + 2):
         if ahead >= len(words) or words[ahead] == BOUNDARY:
             break
+        if words[ahead] == "tidak" or words[ahead] in lexicon.NEGATORS:
+            break  # "lampu jalan tidak menyala", "PJU ora urup": the complaint itself
         if words[ahead] in lexicon.FINE_STATES:
             after = words[ahead + 1] if ahead + 1 < len(words) else BOUNDARY
             return after not in lexicon.NOT_FINE_AFTER
@@ -305,6 +307,8 @@ def _place_factor(words: list[str], start: int) -> float:
     before = words[start - 1] if start > 0 else BOUNDARY
     if before in lexicon.LOCATIVES or before in lexicon.RISK_MARKERS:
         return PLACE_FACTOR
+    if before in lexicon.STREET_WORDS and words[start] in lexicon.NAME_NOUNS:
+        return PLACE_FACTOR  # "Jl. Pasar Baru", "Gg. Makam": a street's name, not the place
     if before == "di":
         return AT_FACTOR
     return 1.0

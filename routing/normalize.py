@@ -27,6 +27,9 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,;:!?()\n|]|\.(?=\s|$)")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
 _DOUBLES = re.compile(r"([a-z])\1")
+_IDIOMS = re.compile(
+    r"\b(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in lexicon.IDIOMS) + r")\b"
+)
 
 CACHE_LIMIT: Final = 200_000  # distinct words remembered; a long-running bot sees many typos
 MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" is not "apa"
@@ -39,7 +42,10 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
     text = _NOT_TEXT.sub(" ", text)
-    return _REPEATS.sub(r"\1", text)
+    text = _REPEATS.sub(r"\1", text)
+    if _IDIOMS.search(text) is None:
+        return text
+    return _IDIOMS.sub(lambda m: lexicon.IDIOMS[" ".join(m.group(0).split())], text)
 
 
 def split(text: str) -> list[str]:

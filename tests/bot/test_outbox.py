@@ -103,3 +103,20 @@ async def test_messages_for_a_channel_that_is_off_wait(sessions: Sessions) -> No
     await OutboxDispatcher(sessions, {"other": RecordingChannel("other")}).drain()
     (row,) = await rows(sessions)
     assert row.sent_at is None and row.failed_at is None and row.attempts == 0
+
+
+async def test_a_message_is_sent_once_when_two_loops_look_at_the_outbox(
+    sessions: Sessions,
+) -> None:
+    import asyncio
+
+    channel, clock = RecordingChannel(), Clock()
+    out = dispatcher(sessions, channel, clock)
+    for chat in range(20):
+        await queue(sessions, *(f"{chat}-{n}" for n in range(5)), chat=f"c{chat}")
+    background = asyncio.create_task(out.run())
+    for _ in range(5):
+        await out.drain()
+    background.cancel()
+    texts = [o.text for o in channel.sent]
+    assert sorted(texts) == sorted(set(texts)) and len(texts) == 100

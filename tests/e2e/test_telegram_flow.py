@@ -138,3 +138,16 @@ async def test_a_rate_limited_reply_is_sent_after_retry_after(world: World) -> N
     await asyncio.sleep(1.1)
     await world.settle()
     assert len(world.to_resident()) == 1
+
+
+async def test_health_reports_database_and_channels(world: World) -> None:
+    resp = await world.client.get("/healthz")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body == {"status": "ok", "database": "up", "channels": ["telegram"]}
+
+
+async def test_metrics_count_webhook_outcomes(world: World) -> None:
+    await world.post(world.text("/start"), secret="wrong")
+    text = await (await world.client.get("/metrics")).text()
+    assert 'lapor_webhook_updates_total{channel="telegram",outcome="forbidden"}' in text

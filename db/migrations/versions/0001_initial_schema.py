@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 17:39:19.088661
+Create Date: 2026-11-22 18:12:28.057953
 """
 
 from collections.abc import Sequence
@@ -37,6 +37,19 @@ def upgrade() -> None:
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.create_index("ix_inbox_pending", ["done_at", "id"], unique=False)
 
+    op.create_table(
+        "media_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("external_id", sa.String(length=128), nullable=False),
+        sa.Column("mime_type", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", db.tables.TZDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("channel", "external_id"),
+    )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -201,6 +214,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_external_id"))
 
     op.drop_table("outbox")
+    op.drop_table("media_file")
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.drop_index("ix_inbox_pending")
 

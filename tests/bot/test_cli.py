@@ -1,0 +1,132 @@
+"""The command line as the admin meets it: plain answers, exit codes that scripts can trust."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.fakes.telegram_api import TOKEN, FakeBotApi
+
+QUIETED = ("httpx", "aiohttp.access")
+CLEAN_ENV = ("TELEGRAM_", "WHATSAPP_", "DATABASE_", "CATALOG_PATH", "PUBLIC_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Each test runs in an empty folder (no .env) with a SQLite file of its own; the logging
+    set-up that `main` does is undone afterwards, so other tests see logging as pytest left it."""
+    for key in list(os.environ):
+        if key.startswith(CLEAN_ENV):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}")
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in QUIETED})
+    yield tmp_path
+    root.handlers[:], root.level = saved[0], saved[1]
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_check_config_passes_with_no_tokens_and_says_channels_are_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "Telegram channel is off" in out and "Configuration OK" in out
+
+
+def test_check_config_explains_each_problem(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/lapor")
+    monkeypatch.setenv("CATALOG_PATH", str(tmp_path / "missing.yaml"))
+    assert main(["check-config"]) == 1
+    out = capsys.readouterr().out
+    assert "does not look like a bot token" in out
+    assert "PUBLIC_BASE_URL is missing" in out
+    assert "DATABASE_URL uses 'mysql'" in out
+    assert "cannot read the catalog" in out
+
+
+def test_a_bad_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HTTP_PORT", "eighty")
+    assert main(["check-config"]) == 2
+    assert "HTTP_PORT" in capsys.readouterr().err
+
+
+def test_route_prints_agency_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "lampu", "merah", "di", "perempatan", "mati"]) == 0
+    assert "DISHUB" in capsys.readouterr().out
+
+
+def test_route_batch_writes_one_line_per_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "in.jsonl"
+    batch.write_text(
+        '{"id": "a", "text": "sampah numpuk di TPS belum diangkut"}\n'
+        '{"id": "b", "text": "qwerty asdf"}\n',
+        encoding="utf-8",
+    )
+    assert main(["route", "--batch", str(batch)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert lines[0]["opd"] == "DLHKP" and lines[1]["opd"] is None
+    assert {"confidence", "matched"} <= set(lines[0])
+
+
+def test_learned_corrections_are_exported(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["route", "learn", "kali di belakang pabrik tahu berbusa", "DLHKP"]) == 0
+    assert main(["route", "learn", "something", "NOPE"]) == 2
+    capsys.readouterr()
+    assert main(["route", "export-examples"]) == 0
+    (example,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert example["opd"] == "DLHKP" and example["text"].startswith("kali")
+
+
+async def test_set_webhook_registers_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    async with FakeBotApi() as api:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", api.base_url)
+        monkeypatch.setenv("PUBLIC_BASE_URL", "https://lapor.example.test/")
+        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
+        code = await asyncio.to_thread(main, ["set-webhook"])
+        assert code == 0
+        (call,) = api.calls_to("setWebhook")
+        assert call["url"] == "https://lapor.example.test/telegram/webhook"
+        assert call["secret_token"] == "s3cret-token"
+
+
+def test_set_webhook_without_public_url_says_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert main(["set-webhook"]) == 2
+    assert "PUBLIC_BASE_URL" in capsys.readouterr().err
+
+
+def test_serve_refuses_an_unmigrated_database(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve"]) == 2
+    assert "lapor migrate" in capsys.readouterr().err
+
+
+def test_banner_with_no_token_says_how_to_try_lapor() -> None:
+    from bot.config import Settings
+    from bot.serve import banner
+
+    text = banner(Settings(_env_file=None))
+    assert "[off] Telegram" in text and "TELEGRAM_BOT_TOKEN" in text
+    assert "lapor chat" in text

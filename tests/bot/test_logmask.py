@@ -1,0 +1,38 @@
+"""Residents' personal data and secrets never reach a log line, whoever writes it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.logmask import MaskingFilter, mask_text
+
+
+def test_phone_numbers_ids_and_tokens_are_masked() -> None:
+    line = mask_text(
+        "from 6281200000001 user 555001 url https://api.telegram.org/bot"
+        "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx/sendMessage "
+        "Authorization: Bearer EAAGm0PX4ZCps"
+    )
+    assert "6281200000001" not in line and "555001" not in line
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx" not in line and "EAAGm0PX4ZCps" not in line
+    assert "**********001" in line  # enough left to tell two residents apart in a log
+
+
+def test_ticket_references_and_group_ids_stay_readable() -> None:
+    line = "KDR-26-000123 posted to -1001000000000"
+    assert mask_text(line) == line
+
+
+def test_the_filter_masks_arguments_of_any_logger(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("some.library")
+    caplog.handler.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO):
+        logger.info("message from %s", "6281200000002")
+    assert "6281200000002" not in caplog.text and "002" in caplog.text
+
+
+def test_chat_keys_and_business_scoped_ids_are_masked() -> None:
+    line = mask_text("chat whatsapp:6281200000001 user ID.100000000000001 done")
+    assert "6281200000001" not in line and "100000000000001" not in line
