@@ -8,12 +8,11 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from routing.batch import explain, route_jsonl
-
 from bot import notices
 from bot.config import Settings
 from db.engine import make_engine, make_sessions
 from db.routing_examples import add_example, all_examples, load_examples
+from routing.batch import explain, route_jsonl
 from routing.catalog import CatalogError, load_catalog
 from routing.matcher import Router
 

@@ -330,7 +330,7 @@ PLACES: Final[frozenset[str]] = frozenset(
     singonegaran tempurejo tinalan tosaren ngletih tembokrejo dhoho brawijaya hayam wuruk
     joyoboyo kilisuci mastrip erlangga semeru kawi penanggungan veteran pattimura sudanco
     supriadi bismo sumoharjo sutoyo letjen soekarno hatta yani sudirman bonjol
-    diponegoro sekartaji setonobetek pahing selomangleng klotok jayabaya kediri brantas
+    diponegoro sekartaji setonobetek setono betek pahing selomangleng klotok jayabaya kediri brantas
     """.split()
 )
 

@@ -210,6 +210,8 @@ class Analyzer:
                 return [stem]
             if stem in _LEXICON and word.startswith(stem):  # "omahe" -> omah; prefixes: no
                 return expand(stem)
+            if stem in self._known and len(stem) >= MIN_FUZZY_LENGTH + 1:
+                return [word]  # "pegangannya" is pegang + affixes, not the catalog's "gang"
             real_word = real_word or stem in self._known
         if real_word:  # "keberatan" is berat + affixes, not a typo of "kesehatan"
             return [word]
