@@ -125,6 +125,19 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
     }
 
 
+async def updates_per_commit(port: int) -> float:
+    """From Lapor's own /metrics: how many updates one inbox commit carried on average."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+            text = await resp.text()
+    values = {
+        line.split()[0]: float(line.split()[1])
+        for line in text.splitlines()
+        if line.startswith(("lapor_inbox_commits_total", "lapor_inbox_stored_total"))
+    }
+    return values["lapor_inbox_stored_total"] / max(values["lapor_inbox_commits_total"], 1)
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -199,6 +212,7 @@ async def measure_lapor(
         while await pending(db_url):
             await asyncio.sleep(0.2)
         figures["replies_done_s"] = time.perf_counter() - started
+        figures["updates_per_commit"] = await updates_per_commit(port)
         figures["replies_sent"] = len(api.sent)
         figures["peak_mb"] = peak_rss_mb(proc.pid)
     finally:

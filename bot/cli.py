@@ -1,4 +1,4 @@
-"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, set-webhook."""
+"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, failures, …"""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("set-webhook", help="register PUBLIC_BASE_URL with Telegram").set_defaults(
         run=_set_webhook
     )
+    sub.add_parser(
+        "failures", help="list messages given up and updates not processed"
+    ).set_defaults(run=_failures)
     route = sub.add_parser("route", help="which agency a text goes to (see `route -h`)")
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
     route.add_argument("--batch", metavar="FILE.jsonl", help='route {"id","text"} lines')
@@ -112,6 +115,12 @@ def _set_webhook(settings: Settings, _args: argparse.Namespace) -> int:
     asyncio.run(run())
     print(notices.WEBHOOK_SET.format(url=url, secret="set" if secret else "NOT set"))
     return 0
+
+
+def _failures(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot import failurescli
+
+    return failurescli.run(settings)
 
 
 def _route(settings: Settings, args: argparse.Namespace) -> int:

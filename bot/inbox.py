@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import Counter
+
 from bot.channels.base import Channel, Inbound, InboxItem
 from bot.clock import Clock, system_clock
 from db import queue
@@ -24,6 +26,9 @@ from handlers.context import Context
 from handlers.messages import Outbound
 
 log = logging.getLogger(__name__)
+
+INBOX_COMMITS = Counter("lapor_inbox_commits_total", "Group commits of the inbox writer")
+INBOX_STORED = Counter("lapor_inbox_stored_total", "Updates written by the inbox writer")
 
 Dispatch = Callable[..., Awaitable[list[Outbound]]]
 
@@ -125,6 +130,8 @@ class InboxWriter:
                     waiting.done.set_exception(exc)
             return
         self.commits += 1
+        INBOX_COMMITS.inc()
+        INBOX_STORED.inc(len(batch))
         for waiting, is_new in zip(batch, results, strict=True):
             if not waiting.done.done():
                 waiting.done.set_result(is_new)

@@ -3,7 +3,8 @@
 Why a filter on the root handlers and not care at each call site: log lines are written by our
 code, by python-telegram-bot, httpx and aiohttp alike, and any of them may print a phone
 number, a Telegram user id or the bot token inside a URL. Masking where lines leave the process
-catches them all. Ticket references (KDR-26-000123) and group ids (negative) are kept.
+catches them all. Ticket references (KDR-26-000123), group ids (negative) and error codes (six
+digits, e.g. WhatsApp's 131026) are kept; phone numbers and user ids have seven or more digits.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 _TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(r"(?i)(bearer\s+|access_token=)[A-Za-z0-9._-]{8,}")
-_LONG_NUMBER = re.compile(r"(?<![\w\-/])\+?\d{6,15}(?!\w)(?!\.\d)")
+_LONG_NUMBER = re.compile(r"(?<![\w\-/])\+?\d{7,15}(?!\w)(?!\.\d)")
 
 
 def mask_text(text: str) -> str:

@@ -158,3 +158,16 @@ async def inbox_payload(session: AsyncSession, row_id: int) -> dict[str, Any]:
         await session.execute(sa.select(INBOX.c.payload).where(INBOX.c.id == row_id))
     ).scalar_one()
     return payload
+
+
+async def stuck_inbox(
+    session: AsyncSession, *, max_attempts: int, limit: int = 100
+) -> Sequence[InboxRow]:
+    """Updates the worker gave up on: kept, with their error, until someone looks."""
+    stmt = (
+        sa.select(InboxRow)
+        .where(INBOX.c.done_at.is_(None), INBOX.c.attempts >= max_attempts)
+        .order_by(INBOX.c.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()

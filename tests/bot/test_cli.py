@@ -130,3 +130,39 @@ def test_banner_with_no_token_says_how_to_try_lapor() -> None:
     text = banner(Settings(_env_file=None))
     assert "[off] Telegram" in text and "TELEGRAM_BOT_TOKEN" in text
     assert "lapor chat" in text
+
+
+def test_failures_lists_dead_letters_with_the_resident_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from db.engine import make_engine, make_sessions
+    from db.tables import OutboxRow
+
+    assert main(["migrate"]) == 0
+    assert main(["failures"]) == 0  # nothing failed yet
+
+    async def dead_letter() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}")
+        now = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
+        async with make_sessions(engine).begin() as session:
+            session.add(
+                OutboxRow(
+                    channel="whatsapp",
+                    chat_id="6281200000001",
+                    ticket_ref="KDR-26-000007",
+                    failed_at=now,
+                    attempts=1,
+                    last_error="131026: Message undeliverable",
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(dead_letter())
+    capsys.readouterr()
+    assert main(["failures"]) == 1
+    out = capsys.readouterr().out
+    assert "KDR-26-000007" in out and "131026" in out
+    assert "6281200000001" not in out

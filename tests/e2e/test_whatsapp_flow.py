@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from db.tables import Ticket
+from db.tables import MediaFile, Ticket
 from handlers.staffpost import staff_card
 from tests.conftest import Database
 from tests.e2e.whatsapp import SITI_BSUID, Lapor, open_lapor
+from tests.fakes.graph_api import PHOTO_BYTES, PHOTO_ID
 
 TICKET = re.compile(r"KDR-\d{2}-\d{6}")
 REPORT = "Lampu PJU di Jl. Dhoho depan toko roti mati sudah 3 malam, gelap sekali"
@@ -123,3 +124,19 @@ async def test_the_phone_number_reaches_neither_staff_nor_logs(
     for secret in (lapor.wa_id, lapor.wa_id[2:], SITI_BSUID, lapor.name):
         assert secret not in card
         assert secret not in ours
+
+
+async def test_a_photo_is_downloaded_and_kept_with_the_report(lapor: Lapor) -> None:
+    await lapor.say(REPORT)
+    await lapor.tap("Lewati")  # no location
+    image = {"id": PHOTO_ID, "mime_type": "image/jpeg", "caption": "ini fotonya"}
+    await lapor.send(lapor.payload("image", image))
+    if "Kirim" not in lapor.offered():
+        await lapor.tap(lapor.offered()[0])
+    [receipt] = await lapor.tap("Kirim")
+    assert TICKET.search(receipt), receipt
+    async with lapor.services.sessions() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+        (photo,) = ticket.photos
+        stored = await session.get(MediaFile, int(photo["file_id"].removeprefix("media:")))
+    assert stored is not None and stored.data == PHOTO_BYTES  # kept: WhatsApp's copy expires
