@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,28 +32,50 @@ INBOX_STORED = Counter("lapor_inbox_stored_total", "Updates written by the inbox
 Dispatch = Callable[..., Awaitable[list[Outbound]]]
 
 
+async def wait_at_most(event: asyncio.Event, seconds: float) -> None:
+    """Wait for `event`, or `seconds`. (Not `asyncio.wait_for`: on Python 3.11 it can swallow a
+    cancellation that arrives as the event is set, and a worker would then never stop.)"""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+
+
 class IngestGate:
-    """Background work goes single file while webhooks are arriving.
+    """Background work steps aside while webhooks are arriving in a burst.
 
     A webhook's 200 is what Telegram and Meta wait for before they send the next update, so
-    during a burst acknowledging comes first: processing and sending go on, but one step at a
-    time instead of dozens side by side, so an acknowledgement waits behind one step at most.
-    They are slowed, never stopped.
+    during a burst acknowledging comes first: processing and sending wait until arrivals pause
+    for `quiet` seconds, then catch up. Under a stream that never pauses they wait at most
+    `max_defer` seconds and then go on single file, one step at a time instead of dozens side
+    by side, so an acknowledgement waits behind one step at most: slowed, never stopped.
     """
 
-    def __init__(self, *, quiet: float = 0.05) -> None:
+    def __init__(self, *, quiet: float = 0.05, max_defer: float = 2.0) -> None:
         self._quiet = quiet
-        self._last_arrival = -quiet
+        self._max_defer = max_defer
+        self._quiet_now = asyncio.Event()
+        self._quiet_now.set()
+        self._timer: asyncio.TimerHandle | None = None
         self._single_file = asyncio.Lock()
 
     def arrived(self) -> None:
-        self._last_arrival = time.monotonic()
+        self._quiet_now.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(self._quiet, self._quiet_now.set)
 
     def busy(self) -> bool:
-        return time.monotonic() - self._last_arrival < self._quiet
+        return not self._quiet_now.is_set()
+
+    async def settle(self) -> None:
+        """Wait for a pause in arrivals, or `max_defer` seconds, whichever comes first."""
+        if not self.busy():
+            return
+        await wait_at_most(self._quiet_now, self._max_defer)
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
+        await self.settle()
         if not self.busy():
             yield
             return
@@ -163,11 +184,9 @@ class InboxWorker:
     async def run(self) -> None:
         while True:
             self._wake.clear()
+            await self.gate.settle()  # a scan per group commit would slow the burst it follows
             await self.run_once()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
+            await wait_at_most(self._wake, self.poll_seconds)
 
     async def run_once(self) -> int:
         """Start work on every chat with pending updates; return how many chats were started."""

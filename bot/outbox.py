@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot.channels.base import Channel, Outbound, SendError
 from bot.clock import Clock, system_clock
-from bot.inbox import IngestGate
+from bot.inbox import IngestGate, wait_at_most
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
@@ -60,11 +60,9 @@ class OutboxDispatcher:
     async def run(self) -> None:
         while True:
             self._wake.clear()
+            await self.gate.settle()
             await self.run_once()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
+            await wait_at_most(self._wake, self.poll_seconds)
 
     async def run_once(self) -> int:
         """Start a sender for every chat with due messages; how many chats have work.

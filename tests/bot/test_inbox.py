@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.channels.base import InboxItem
-from bot.inbox import InboxWorker, InboxWriter
+from bot.inbox import InboxWorker, InboxWriter, IngestGate
 from db.engine import Sessions
 from db.tables import InboxRow, OutboxRow
 from handlers.context import Context
@@ -124,3 +124,40 @@ async def test_an_update_is_processed_once_by_two_workers(sessions: Sessions) ->
         await writer.store(item(n, chat=f"c{n}"))
     await asyncio.gather(worker(sessions, echo).drain(), worker(sessions, echo).drain())
     assert await count(sessions, OutboxRow) == 10
+
+
+async def test_background_work_waits_for_a_pause_in_arrivals() -> None:
+    gate = IngestGate(quiet=0.05, max_defer=5)
+    order: list[str] = []
+
+    async def burst() -> None:
+        for _ in range(10):
+            gate.arrived()
+            await asyncio.sleep(0.01)
+        order.append("burst over")
+
+    async def background() -> None:
+        async with gate.turn():
+            order.append("background")
+
+    gate.arrived()
+    await asyncio.gather(burst(), background())
+    assert order == ["burst over", "background"]
+
+
+async def test_background_work_is_never_stopped_by_a_stream_of_arrivals() -> None:
+    gate = IngestGate(quiet=0.05, max_defer=0.1)
+    stop = asyncio.Event()
+
+    async def stream() -> None:
+        while not stop.is_set():
+            gate.arrived()
+            await asyncio.sleep(0.005)
+
+    feeder = asyncio.create_task(stream())
+    await asyncio.sleep(0.01)
+    async with asyncio.timeout(2):  # gets its turn while arrivals never pause
+        async with gate.turn():
+            assert gate.busy()
+    stop.set()
+    await feeder
