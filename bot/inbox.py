@@ -7,10 +7,9 @@ lost: a crash before processing leaves the row pending, and the worker takes it 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,8 @@ from prometheus_client import Counter
 
 from bot.channels.base import Channel, Inbound, InboxItem
 from bot.clock import Clock, system_clock
+from bot.gate import IngestGate
+from bot.lanes import ChatLanes
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
@@ -30,57 +31,6 @@ INBOX_COMMITS = Counter("lapor_inbox_commits_total", "Group commits of the inbox
 INBOX_STORED = Counter("lapor_inbox_stored_total", "Updates written by the inbox writer")
 
 Dispatch = Callable[..., Awaitable[list[Outbound]]]
-
-
-async def wait_at_most(event: asyncio.Event, seconds: float) -> None:
-    """Wait for `event`, or `seconds`. (Not `asyncio.wait_for`: on Python 3.11 it can swallow a
-    cancellation that arrives as the event is set, and a worker would then never stop.)"""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(seconds):
-            await event.wait()
-
-
-class IngestGate:
-    """Background work steps aside while webhooks are arriving in a burst.
-
-    A webhook's 200 is what Telegram and Meta wait for before they send the next update, so
-    during a burst acknowledging comes first: processing and sending wait until arrivals pause
-    for `quiet` seconds, then catch up. Under a stream that never pauses they wait at most
-    `max_defer` seconds and then go on single file, one step at a time instead of dozens side
-    by side, so an acknowledgement waits behind one step at most: slowed, never stopped.
-    """
-
-    def __init__(self, *, quiet: float = 0.05, max_defer: float = 2.0) -> None:
-        self._quiet = quiet
-        self._max_defer = max_defer
-        self._quiet_now = asyncio.Event()
-        self._quiet_now.set()
-        self._timer: asyncio.TimerHandle | None = None
-        self._single_file = asyncio.Lock()
-
-    def arrived(self) -> None:
-        self._quiet_now.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(self._quiet, self._quiet_now.set)
-
-    def busy(self) -> bool:
-        return not self._quiet_now.is_set()
-
-    async def settle(self) -> None:
-        """Wait for a pause in arrivals, or `max_defer` seconds, whichever comes first."""
-        if not self.busy():
-            return
-        await wait_at_most(self._quiet_now, self._max_defer)
-
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        await self.settle()
-        if not self.busy():
-            yield
-            return
-        async with self._single_file:
-            yield
 
 
 @dataclass
@@ -161,7 +111,7 @@ class InboxWriter:
 
 
 @dataclass
-class InboxWorker:
+class InboxWorker(ChatLanes):
     """Processes stored updates: one chat's in arrival order, different chats side by side."""
 
     sessions: Sessions
@@ -178,18 +128,8 @@ class InboxWorker:
     _busy_chats: set[str] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            self._wake.clear()
-            await self.gate.settle()  # a scan per group commit would slow the burst it follows
-            await self.run_once()
-            await wait_at_most(self._wake, self.poll_seconds)
-
     async def run_once(self) -> int:
-        """Start work on every chat with pending updates; return how many chats were started."""
+        """Start a lane for every chat with pending updates; how many were started."""
         async with self.sessions() as session:
             rows = await queue.pending_inbox(session, limit=2000, max_attempts=self.max_attempts)
         by_chat: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -197,24 +137,10 @@ class InboxWorker:
             by_chat[chat_key].append((row_id, channel))
         started = 0
         for chat_key, items in by_chat.items():
-            if chat_key in self._busy_chats or len(self._busy_chats) >= self.concurrency:
-                continue
-            self._busy_chats.add(chat_key)
-            task = asyncio.create_task(self._process_chat(chat_key, items))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            started += 1
+            if self.lane_free(chat_key):
+                self.open_lane(chat_key, self._process_chat(chat_key, items))
+                started += 1
         return started
-
-    async def drain(self) -> None:
-        """Process until nothing is pending (tests, `lapor chat`, shutdown)."""
-        while True:
-            started = await self.run_once()
-            if self._tasks:
-                await asyncio.gather(*list(self._tasks))
-                continue
-            if not started:
-                return
 
     async def _process_chat(self, chat_key: str, items: list[tuple[int, str]]) -> None:
         try:
@@ -224,8 +150,7 @@ class InboxWorker:
                 if not ok:
                     break  # keep this chat's order: later updates wait for the failed one
         finally:
-            self._busy_chats.discard(chat_key)
-            self.wake()
+            self.close_lane(chat_key)
 
     async def process(self, row_id: int, channel_name: str) -> bool:
         """Parse outside the transaction (it may download), decide inside it; False on failure."""
@@ -264,4 +189,6 @@ def outbox_row(out: Outbound, now: Any) -> OutboxRow:
         ticket_ref=out.ticket_ref,
         created_at=now,
         next_attempt_at=now,
+        # which way a ticket's news went: WhatsApp's template (outside the 24-hour window) or not
+        delivery_mode="template" if out.template else "session",
     )

@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from bot.channels.base import Channel, Outbound, SendError
 from bot.clock import Clock, system_clock
-from bot.inbox import IngestGate, wait_at_most
+from bot.gate import IngestGate
+from bot.lanes import ChatLanes
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
@@ -39,7 +40,7 @@ def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> float:
 
 
 @dataclass
-class OutboxDispatcher:
+class OutboxDispatcher(ChatLanes):
     sessions: Sessions
     channels: Mapping[str, Channel]
     clock: Clock = system_clock
@@ -53,16 +54,6 @@ class OutboxDispatcher:
     _finished_during_read: set[tuple[str, str]] = field(default_factory=set)
     _reading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            self._wake.clear()
-            await self.gate.settle()
-            await self.run_once()
-            await wait_at_most(self._wake, self.poll_seconds)
 
     async def run_once(self) -> int:
         """Start a sender for every chat with due messages; how many chats have work.
@@ -92,27 +83,10 @@ class OutboxDispatcher:
             by_chat[chat].append(row)
         with_work = 0
         for chat, chat_rows in by_chat.items():
-            if chat in stale or chat in self._busy_chats:
-                with_work += 1  # not with_work, but there is work: `drain` must look again
-                continue
-            if len(self._busy_chats) >= self.concurrency:
-                break
-            self._busy_chats.add(chat)
-            task = asyncio.create_task(self._send_chat(chat, chat_rows))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            with_work += 1
+            with_work += 1  # started now, or `drain` must look again
+            if chat not in stale and self.lane_free(chat):
+                self.open_lane(chat, self._send_chat(chat, chat_rows))
         return with_work
-
-    async def drain(self) -> None:
-        """Send until nothing is due now (tests, `lapor chat`, shutdown)."""
-        while True:
-            started = await self.run_once()
-            if self._tasks:
-                await asyncio.gather(*list(self._tasks))
-                continue
-            if not started:
-                return
 
     async def _send_chat(self, chat: tuple[str, str], rows: list[OutboxRow]) -> None:
         try:
@@ -122,9 +96,8 @@ class OutboxDispatcher:
                 if not ok:
                     break
         finally:
-            self._busy_chats.discard(chat)
             self._finished_during_read.add(chat)
-            self.wake()
+            self.close_lane(chat)
 
     async def send(self, row: OutboxRow) -> bool:
         """Send one row and record the outcome; False when the chat should wait."""

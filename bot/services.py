@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.inbox import InboxWorker, InboxWriter, IngestGate
+from bot.gate import IngestGate
+from bot.inbox import InboxWorker, InboxWriter
 from bot.outbox import OutboxDispatcher
 from db.engine import Sessions, make_engine, make_sessions
 from db.routing_examples import load_examples
