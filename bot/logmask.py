@@ -41,3 +41,4 @@ def setup_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema check at start-up

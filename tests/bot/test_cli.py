@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
-QUIETED = ("httpx", "aiohttp.access")
+QUIETED = ("httpx", "aiohttp.access", "alembic")
 CLEAN_ENV = ("TELEGRAM_", "WHATSAPP_", "DATABASE_", "CATALOG_PATH", "PUBLIC_BASE_URL")
 
 
