@@ -17,7 +17,7 @@ from handlers.commands import chose_language, run_command
 from handlers.context import Context
 from handlers.delivery import record_delivery
 from handlers.intake import handle
-from handlers.messages import Inbound, InboundKind, Outbound, OutboundKind
+from handlers.messages import Inbound, InboundKind, Outbound
 from handlers.texts import t
 from handlers.turn import IDLE, Turn, parse_button
 
@@ -115,16 +115,7 @@ async def on_button(turn: Turn) -> list[Outbound]:
 
 
 def stale_tap(turn: Turn) -> list[Outbound]:
-    inbound = turn.inbound
     text = t(turn.lang, "stale")
-    if inbound.callback_id is None:  # WhatsApp: a button reply is a message, answer with one
+    if turn.inbound.callback_id is None:  # WhatsApp: a button reply is a message: answer one
         return [turn.write(text)]
-    return [
-        Outbound(
-            channel=inbound.channel,
-            chat_id=inbound.chat_id,
-            kind=OutboundKind.CALLBACK_ANSWER,
-            callback_id=inbound.callback_id,
-            text=text,
-        )
-    ]
+    return [turn.toast(text)]

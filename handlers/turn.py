@@ -125,20 +125,22 @@ class Turn:
             ticket_ref=ticket_ref,
         )
 
+    def toast(self, text: str = "") -> Outbound:
+        """The answer to a tap (a short notice by the button); needs `inbound.callback_id`."""
+        return Outbound(
+            channel=self.inbound.channel,
+            chat_id=self.inbound.chat_id,
+            kind=OutboundKind.CALLBACK_ANSWER,
+            callback_id=self.inbound.callback_id,
+            text=text,
+        )
+
     def answer_tap(self, text: str = "") -> list[Outbound]:
         """Stop the tapped button's spinner and take the buttons off that message."""
         out: list[Outbound] = []
         inbound = self.inbound
         if inbound.callback_id:
-            out.append(
-                Outbound(
-                    channel=inbound.channel,
-                    chat_id=inbound.chat_id,
-                    kind=OutboundKind.CALLBACK_ANSWER,
-                    callback_id=inbound.callback_id,
-                    text=text,
-                )
-            )
+            out.append(self.toast(text))
         if inbound.reply_to_message_id:
             out.append(
                 Outbound(

@@ -21,10 +21,11 @@ import itertools
 import re
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Final
 
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 TOKEN: Final = "EAAG-fake-whatsapp-access-token-for-lapor"
 PHONE_NUMBER_ID: Final = "100000000000002"
@@ -72,7 +73,7 @@ class FakeMedia:
     url_works: bool = True  # False: the download URL answers 404 (expired)
 
 
-class FakeGraphApi:
+class FakeGraphApi(LoopbackServer):
     """Answers `/{phone_number_id}/messages`, media metadata and downloads; records what came."""
 
     def __init__(self, token: str = TOKEN, phone_number_id: str = PHONE_NUMBER_ID) -> None:
@@ -87,7 +88,6 @@ class FakeGraphApi:
         self._failures: deque[ScriptedFailure] = deque()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
         self._root: str | None = None
 
     @property
@@ -106,27 +106,8 @@ class FakeGraphApi:
         app.router.add_post(f"/{VERSION}/{{node}}/messages", self._messages)
         app.router.add_get(f"/{VERSION}/{{node}}", self._node)
         app.router.add_get("/download/{media_id}", self._download)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self._root = f"http://127.0.0.1:{port}"
+        self._root = await self.serve(app)
         return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeGraphApi:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     # --- scripting -----------------------------------------------------------------------
 

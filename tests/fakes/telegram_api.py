@@ -21,10 +21,11 @@ import json
 import time
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Final
 
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 BOT_ID: Final = 7000000001
 BOT_USERNAME: Final = "LaporKediriBot"
@@ -84,7 +85,7 @@ class ScriptedFailure:
     retry_after: int | None
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackServer):
     """Answers the Bot API methods Lapor uses, records every call, fails when told to."""
 
     def __init__(self, token: str = TOKEN) -> None:
@@ -100,7 +101,6 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
 
     @property
@@ -113,28 +113,8 @@ class FakeBotApi:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        # a held getUpdates long poll must not keep stop() waiting for aiohttp's 60 s default
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self._base_url = f"http://127.0.0.1:{port}/bot"
+        self._base_url = await self.serve(app) + "/bot"
         return self._base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeBotApi:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     # --- scripting -----------------------------------------------------------------------
 
