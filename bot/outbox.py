@@ -48,7 +48,6 @@ class OutboxDispatcher(ChatLanes):
     max_attempts: int = 8
     concurrency: int = 32
     poll_seconds: float = 1.0
-    sent_count: int = 0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _busy_chats: set[tuple[str, str]] = field(default_factory=set)
     _finished_during_read: set[tuple[str, str]] = field(default_factory=set)
@@ -113,7 +112,6 @@ class OutboxDispatcher(ChatLanes):
             return False
         async with self.sessions.begin() as session:
             await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
-        self.sent_count += 1
         return True
 
     async def _record_failure(self, row: OutboxRow, exc: SendError) -> None:

@@ -41,35 +41,6 @@ async def insert_inbox_rows(
     return results
 
 
-async def insert_inbox_row(
-    session: AsyncSession,
-    *,
-    channel: str,
-    external_id: str,
-    chat_key: str,
-    payload: dict[str, Any],
-    now: datetime,
-) -> bool:
-    """Store an update unless this channel id is already stored; True when it is new."""
-    values = {
-        "channel": channel,
-        "external_id": external_id,
-        "chat_key": chat_key,
-        "payload": payload,
-        "received_at": now,
-        "attempts": 0,
-    }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(INBOX)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(INBOX.c.id)
-    )
-    result = await session.execute(stmt)
-    return result.scalar_one_or_none() is not None
-
-
 async def pending_inbox(session: AsyncSession, *, limit: int, max_attempts: int) -> Sequence[Any]:
     """Oldest first: (id, channel, chat_key) of updates not yet processed."""
     stmt = (

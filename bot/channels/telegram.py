@@ -57,6 +57,7 @@ from bot.channels.base import (
     OutboundKind,
     SendError,
 )
+from bot.channels.text import split_text
 from bot.config import Settings
 
 __all__ = ["ALLOWED_UPDATES", "BadUpdate", "TelegramChannel", "check_secret", "inbox_item"]
@@ -67,7 +68,6 @@ CHANNEL: Final = "telegram"
 # The update types Lapor acts on; everything else Telegram keeps to itself (webhook and polling).
 ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "my_chat_member")
 MAX_TEXT: Final = 4096  # Telegram's limit, in UTF-16 code units
-MAX_PARTS: Final = 5  # a longer text is cut: a resident should never get a wall of messages
 MAX_TOAST: Final = 200  # answerCallbackQuery text limit
 # Telegram allows one reply_markup per message; when a handler wants both a reply keyboard
 # (location request / removal) and inline buttons, the buttons ride on this short follow-up.
@@ -337,7 +337,7 @@ class TelegramChannel:
             raise SendError(f"telegram: unusable outbound: {exc}", retryable=False) from exc
 
     async def _send_message(self, out: Outbound) -> str | None:
-        parts = split_text(out.text)
+        parts = split_text(out.text, MAX_TEXT)
         if not parts:
             raise SendError("telegram: refusing to send an empty text", retryable=False)
         inline = (
@@ -552,37 +552,3 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     if isinstance(value, dtm.timedelta):
         return value.total_seconds()
     return float(value)
-
-
-def _utf16_units(char: str) -> int:
-    return 2 if ord(char) > 0xFFFF else 1
-
-
-def split_text(text: str, limit: int = MAX_TEXT, max_parts: int = MAX_PARTS) -> list[str]:
-    """Cut a long text at line or word breaks into parts Telegram accepts (no empty ones).
-
-    Telegram counts UTF-16 code units, so an emoji weighs two. Past `max_parts` the rest is cut
-    with an ellipsis: a text that long is a bug upstream, and the resident should still get it.
-    """
-    parts: list[str] = []
-    rest = text.strip()
-    while rest and len(parts) < max_parts:
-        size, cut = 0, 0
-        for char in rest:
-            size += _utf16_units(char)
-            if size > limit:
-                break
-            cut += 1
-        if cut < len(rest):
-            window = rest[:cut]
-            brk = window.rfind("\n")
-            if brk <= cut // 2:
-                brk = window.rfind(" ")
-            if brk > cut // 2:
-                cut = brk
-        part, rest = rest[:cut].strip(), rest[cut:].strip()
-        if rest and len(parts) == max_parts - 1:
-            part = part[: len(part) - 2].rstrip() + " …"
-        if part:
-            parts.append(part)
-    return parts

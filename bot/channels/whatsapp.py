@@ -38,7 +38,7 @@ from bot.channels.base import (
     OutboundKind,
     SendError,
 )
-from bot.channels.telegram import split_text
+from bot.channels.text import split_text
 from bot.config import Settings
 from bot.media import IMAGE_TYPES, MAX_IMAGE_BYTES, MediaStore, file_id
 from handlers.texts import shorten

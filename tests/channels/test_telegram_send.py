@@ -16,7 +16,8 @@ from pydantic import SecretStr
 from telegram.error import InvalidToken
 
 from bot.channels.base import Button, Outbound, OutboundKind, SendError
-from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, split_text
+from bot.channels.telegram import ALLOWED_UPDATES, MAX_TEXT, TelegramChannel
+from bot.channels.text import split_text
 from bot.config import Settings
 from tests.conftest import SHARED
 from tests.fakes.telegram_api import FakeBotApi
@@ -252,7 +253,7 @@ async def test_long_emoji_text_fits_telegrams_utf16_limit(
 
 
 def test_endless_text_is_cut_not_split_forever() -> None:
-    parts = split_text("kata " * 10_000)
+    parts = split_text("kata " * 10_000, MAX_TEXT)
     assert len(parts) == 5
     assert parts[-1].endswith("…")
     assert all(len(p) <= 4096 for p in parts)

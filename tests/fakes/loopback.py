@@ -6,14 +6,39 @@ our aiohttp one) talk HTTP to it exactly as they would to the real service.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
 
 
 class LoopbackServer:
+    """Subclasses record what their client sent in `sent`, and notify `_changed` on each."""
+
     _runner: web.AppRunner | None = None
+    sent: list[dict[str, Any]]
+    _changed: asyncio.Condition
+
+    def sent_summary(self) -> Sequence[str | None]:
+        """What a failing test shows of the messages that did arrive."""
+        raise NotImplementedError
+
+    async def wait_for_sent(
+        self,
+        n: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper: the deadline is the point
+    ) -> list[dict[str, Any]]:
+        """Wait until at least `n` messages were sent; fail with what did arrive otherwise."""
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._changed:
+                    await self._changed.wait_for(lambda: len(self.sent) >= n)
+        except TimeoutError:
+            message = f"expected {n} sent messages within {timeout}s, got {self.sent_summary()}"
+            raise AssertionError(message) from None
+        return list(self.sent)
 
     async def start(self) -> str:
         """Build the app, `serve` it, and return the base URL the client is configured with."""
