@@ -26,7 +26,7 @@ from routing.matcher import Router
 from routing.normalize import AffixStripper, NoStemmer, SastrawiStemmer, Stemmer
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DEV = REPO.parent / "shared" / "data" / "routing" / "dev.jsonl"
+DEFAULT_DEV = REPO / "tests" / "routing" / "data" / "dev.jsonl"
 DEFAULT_CATALOG = REPO / "routing" / "catalog" / "kediri.yaml"
 
 Route = Callable[[str], str | None]

@@ -25,7 +25,7 @@ from db.engine import Sessions, make_engine, make_sessions
 POSTGRES_URL = os.environ.get(
     "LAPOR_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # copied from the project's shared set
 _pg_available: bool | None = None
 
 

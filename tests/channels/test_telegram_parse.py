@@ -18,10 +18,10 @@ from pydantic import SecretStr
 from bot.channels.base import Inbound, InboundKind, Location, Media
 from bot.channels.telegram import BadUpdate, TelegramChannel, check_secret, inbox_item
 from bot.config import Settings
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES as ALL_FIXTURES
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
-FIXTURES = SHARED / "fixtures" / "telegram"
+FIXTURES = ALL_FIXTURES / "telegram"
 RESIDENT = {"user_id": "555001", "user_name": "Siti Warga", "language": "id"}
 OFFICER = {"user_id": "9001", "user_name": "Agus Petugas", "language": "id"}
 STAFF_GROUP = "-1001000000000"

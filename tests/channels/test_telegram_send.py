@@ -19,7 +19,7 @@ from bot.channels.base import Button, Outbound, OutboundKind, SendError
 from bot.channels.telegram import ALLOWED_UPDATES, MAX_TEXT, TelegramChannel
 from bot.channels.text import split_text
 from bot.config import Settings
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.fakes.telegram_api import FakeBotApi
 
 RESIDENT = "555001"
@@ -290,7 +290,7 @@ async def test_webhook_is_registered_with_secret_and_update_types(
 async def test_polling_returns_updates_exactly_as_a_webhook_gets_them(
     channel: TelegramChannel, api: FakeBotApi
 ) -> None:
-    raw = json.loads((SHARED / "fixtures" / "telegram" / "callback_query.json").read_text())
+    raw = json.loads((FIXTURES / "telegram" / "callback_query.json").read_text())
     api.add_update(raw)
     assert await channel.poll_once(None, timeout=0) == [raw]
     # Confirming with offset = last update_id + 1 drops it; a long poll then waits, empty.

@@ -21,7 +21,7 @@ from bot.channels.whatsapp import WhatsAppChannel, command_of, inbox_items
 from bot.config import Settings
 from bot.media import MAX_IMAGE_BYTES, MediaStore
 from db.engine import Sessions
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES as ALL_FIXTURES
 from tests.fakes.graph_api import (
     PHONE_NUMBER_ID,
     PHOTO_BYTES,
@@ -31,7 +31,7 @@ from tests.fakes.graph_api import (
     webhook,
 )
 
-FIXTURES = SHARED / "fixtures" / "whatsapp"
+FIXTURES = ALL_FIXTURES / "whatsapp"
 SITI = "6281200000001"
 JOKO = "6281200000002"
 SITI_BSUID, JOKO_BSUID, RINA_BSUID = (

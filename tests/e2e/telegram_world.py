@@ -21,14 +21,15 @@ from bot.config import DEFAULT_CATALOG, Settings
 from bot.keys import SERVICES
 from bot.services import Services
 from db.migrate import upgrade
-from tests.conftest import SHARED, Database
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import Database
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
 SECRET = "e2e-webhook-secret"
 RESIDENT = 555001
 PUPR_CHAT = -1001000000000
 TRIAGE_CHAT = -1001000000099
-FIXTURES = SHARED / "fixtures" / "telegram"
+FIXTURES = ALL_FIXTURES / "telegram"
 
 
 def fixture(name: str) -> dict[str, Any]:

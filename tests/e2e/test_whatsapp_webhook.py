@@ -16,11 +16,12 @@ import pytest
 
 from bot.channels.whatsapp import inbox_items
 from db.tables import InboxRow, OutboxRow
-from tests.conftest import SHARED, Database
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import Database
 from tests.e2e.whatsapp import SITI, Lapor, open_lapor
 from tests.fakes.graph_api import VERIFY_TOKEN, contact, message, sign, webhook
 
-FIXTURES = SHARED / "fixtures" / "whatsapp"
+FIXTURES = ALL_FIXTURES / "whatsapp"
 
 
 @pytest.fixture
