@@ -94,6 +94,16 @@ class OutboundKind(enum.StrEnum):
     MESSAGE = "message"
     CALLBACK_ANSWER = "callback_answer"  # a short toast answering a button tap
     CLEAR_BUTTONS = "clear_buttons"  # remove the buttons of an earlier bot message
+    # Replace the text and buttons of the message sent earlier under `edit_key` (a ticket card
+    # edited in place). A channel without edits (WhatsApp) sends it as a new message.
+    EDIT = "edit"
+    PHOTO = "photo"  # one picture: `media` (a stored `media:<id>` or the channel's file id)
+    LOCATION = "location"  # a map pin at `latitude`, `longitude`; `text` names the place
+    # Forum topics in a staff supergroup: OPEN_TOPIC creates one named `text` and records its
+    # thread under `key`; CLOSE_TOPIC / REOPEN_TOPIC act on the topic named by `thread_key`.
+    OPEN_TOPIC = "open_topic"
+    CLOSE_TOPIC = "close_topic"
+    REOPEN_TOPIC = "reopen_topic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +127,22 @@ class Outbound:
     # Send as the channel's approved template for this purpose (WhatsApp outside the 24-hour
     # window, see handlers/window.py); the adapter maps it to a template name and language.
     template: str | None = None
+    # Messages name each other by key, because a handler decides before anything is sent and
+    # so never knows a channel's message ids. `key` names what this row sends (unique within a
+    # chat, e.g. "card:KDR-26-000123"); the dispatcher records the channel's id for it and, at
+    # send time, resolves the other three to the ids recorded for those keys in the same chat.
+    key: str | None = None
+    edit_key: str | None = None  # EDIT: which message to replace
+    reply_key: str | None = None  # answer in reply to that message (-> reply_to_message_id)
+    thread_key: str | None = None  # post in the forum topic opened under that key (-> thread_id)
+    media: str | None = None  # PHOTO: which picture
+    latitude: float | None = None  # LOCATION
+    longitude: float | None = None
+    # Words the channel shows on its own controls, from the message catalogue (adapters hold
+    # no texts): the share-location button, and the short message that carries choice buttons
+    # when a channel cannot put them on the same message as the location request.
+    location_label: str = ""
+    follow_up: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)

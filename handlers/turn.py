@@ -123,6 +123,10 @@ class Turn:
             request_location=request_location,
             remove_keyboard=remove_keyboard,
             ticket_ref=ticket_ref,
+            location_label=t(self.lang, "button.share_location") if request_location else "",
+            follow_up=t(self.lang, "follow_up.location" if request_location else "follow_up")
+            if buttons
+            else "",
         )
 
     def toast(self, text: str = "") -> Outbound:
