@@ -23,7 +23,7 @@ from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
 from handlers.context import Context
-from handlers.messages import Outbound
+from handlers.messages import Outbound, OutboundKind
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,7 @@ def outbox_row(out: Outbound, now: Any) -> OutboxRow:
         chat_id=out.chat_id,
         payload=out.to_json(),
         ticket_ref=out.ticket_ref,
+        key=out.key or (out.edit_key if out.kind is OutboundKind.EDIT else None),
         created_at=now,
         next_attempt_at=now,
         # which way a ticket's news went: WhatsApp's template (outside the 24-hour window) or not

@@ -9,6 +9,7 @@ back: `retry_after` on 429, exponential backoff on 5xx and timeouts, a dead lett
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections import defaultdict
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.channels.base import Channel, Outbound, SendError
+from bot.channels.base import Channel, Outbound, OutboundKind, SendError
 from bot.clock import Clock, system_clock
 from bot.gate import IngestGate
 from bot.lanes import ChatLanes
@@ -100,7 +101,7 @@ class OutboxDispatcher(ChatLanes):
 
     async def send(self, row: OutboxRow) -> bool:
         """Send one row and record the outcome; False when the chat should wait."""
-        out = Outbound.from_json(row.payload)
+        out = await self._resolve_keys(row, Outbound.from_json(row.payload))
         try:
             external_id = await self.channels[row.channel].send(out)
         except SendError as exc:
@@ -110,9 +111,41 @@ class OutboxDispatcher(ChatLanes):
             log.exception("outbox row %d: unexpected error from %s", row.id, row.channel)
             await self._record_failure(row, SendError(repr(exc), retryable=True))
             return False
+        if out.kind is OutboundKind.EDIT:
+            external_id = out.target_message_id  # an edited message keeps its id
         async with self.sessions.begin() as session:
             await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
         return True
+
+    async def _resolve_keys(self, row: OutboxRow, out: Outbound) -> Outbound:
+        """Turn the keys a handler wrote into the ids the channel gave those messages.
+
+        A chat's rows go out in order, so a message named by a key was sent before this row,
+        unless it was given up: then an edit goes as a new message (which takes the key, so the
+        next edit finds it), and a reply or a topic post goes to the chat itself.
+        """
+        if not (out.edit_key or out.reply_key or out.thread_key):
+            return out
+        changes: dict[str, object] = {}
+        async with self.sessions() as session:
+
+            async def lookup(key: str) -> str | None:
+                return await queue.sent_message_id(
+                    session, channel=row.channel, chat_id=row.chat_id, key=key
+                )
+
+            if out.kind is OutboundKind.EDIT and out.edit_key:
+                target = await lookup(out.edit_key)
+                if target is None:
+                    changes["kind"] = OutboundKind.MESSAGE
+                else:
+                    changes["target_message_id"] = target
+            if out.reply_key:
+                changes["reply_to_message_id"] = await lookup(out.reply_key)
+            if out.thread_key:
+                thread = await lookup(out.thread_key)
+                changes["thread_id"] = int(thread) if thread and thread.isdigit() else None
+        return dataclasses.replace(out, **changes)  # type: ignore[arg-type]
 
     async def _record_failure(self, row: OutboxRow, exc: SendError) -> None:
         now = self.clock()

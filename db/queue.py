@@ -142,3 +142,42 @@ async def stuck_inbox(
         .limit(limit)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def sent_message_id(
+    session: AsyncSession, *, channel: str, chat_id: str, key: str
+) -> str | None:
+    """The channel's id of the newest message sent under `key` in this chat, if any."""
+    stmt = (
+        sa.select(OUTBOX.c.external_id)
+        .where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.key == key,
+            OUTBOX.c.sent_at.is_not(None),
+            OUTBOX.c.external_id.is_not(None),
+        )
+        .order_by(OUTBOX.c.id.desc())
+        .limit(1)
+    )
+    found: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return found
+
+
+async def key_of_message(
+    session: AsyncSession, *, channel: str, chat_id: str, message_id: str
+) -> str | None:
+    """Which keyed message of ours this is (an officer replied to it, or tapped its button)."""
+    stmt = (
+        sa.select(OUTBOX.c.key)
+        .where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.external_id == message_id,
+            OUTBOX.c.key.is_not(None),
+        )
+        .order_by(OUTBOX.c.id.desc())
+        .limit(1)
+    )
+    found: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return found

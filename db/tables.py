@@ -149,7 +149,10 @@ class OutboxRow(SQLModel, table=True):
     """A message waiting to be sent, written in the same transaction as the decision behind it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),
+        sa.Index("ix_outbox_key", "channel", "chat_id", "key"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
     chat_id: str = Field(max_length=128)
@@ -164,6 +167,9 @@ class OutboxRow(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=128, index=True)  # sent message id
     delivery_status: str | None = Field(default=None, max_length=24)  # WhatsApp: delivered, read
     delivery_mode: str | None = Field(default=None, max_length=24)  # WhatsApp: session|template
+    # `Outbound.key`: later rows of the same chat name this message by it (edit the card,
+    # reply to it, post in its topic), and an officer's reply to it is traced back through it.
+    key: str | None = Field(default=None, max_length=160)
 
 
 class RoutingExample(SQLModel, table=True):

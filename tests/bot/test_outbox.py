@@ -9,7 +9,7 @@ from bot.inbox import outbox_row
 from bot.outbox import OutboxDispatcher
 from db.engine import Sessions
 from db.tables import OutboxRow
-from handlers.messages import Outbound
+from handlers.messages import Outbound, OutboundKind
 from tests.bot.channels import RecordingChannel
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
@@ -120,3 +120,48 @@ async def test_a_message_is_sent_once_when_two_loops_look_at_the_outbox(
     background.cancel()
     texts = [o.text for o in channel.sent]
     assert sorted(texts) == sorted(set(texts)) and len(texts) == 100
+
+
+async def test_keys_become_the_ids_the_channel_gave_earlier_messages(sessions: Sessions) -> None:
+    """A card edited in place, a reply to it, a post in its topic: each names it by key."""
+    channel, clock = RecordingChannel(), Clock()
+    card = Outbound(channel="test", chat_id="g", text="card v1", key="card:R1")
+    edit = Outbound(
+        channel="test", chat_id="g", text="card v2", kind=OutboundKind.EDIT, edit_key="card:R1"
+    )
+    reply = Outbound(channel="test", chat_id="g", text="answer", reply_key="card:R1")
+    topic = Outbound(
+        channel="test", chat_id="g", text="R1", kind=OutboundKind.OPEN_TOPIC, key="topic:R1"
+    )
+    in_topic = Outbound(channel="test", chat_id="g", text="news", thread_key="topic:R1")
+    for out in (card, edit, reply, topic, in_topic):
+        async with sessions.begin() as session:
+            session.add(outbox_row(out, NOW))
+        await dispatcher(sessions, channel, clock).drain()
+    sent = channel.sent
+    assert sent[1].kind is OutboundKind.EDIT and sent[1].target_message_id == "m1"
+    assert sent[2].reply_to_message_id == "m1"
+    assert sent[4].thread_id is None  # "m4" is not a thread number: the chat itself
+    assert [r.key for r in await rows(sessions)] == ["card:R1", "card:R1", None, "topic:R1", None]
+
+
+async def test_an_edit_of_a_message_never_sent_goes_as_a_new_one(sessions: Sessions) -> None:
+    channel, clock = RecordingChannel(), Clock()
+    edit = Outbound(
+        channel="test",
+        chat_id="g",
+        text="card v2",
+        kind=OutboundKind.EDIT,
+        edit_key="card:R9",
+        reply_key="card:R9",
+    )
+    async with sessions.begin() as session:
+        session.add(outbox_row(edit, NOW))
+    await dispatcher(sessions, channel, clock).drain()
+    assert channel.sent[0].kind is OutboundKind.MESSAGE
+    assert channel.sent[0].reply_to_message_id is None
+    async with sessions() as session:
+        from db.queue import sent_message_id
+
+        found = await sent_message_id(session, channel="test", chat_id="g", key="card:R9")
+    assert found == "m1"  # the next edit of the card finds this message
