@@ -37,9 +37,12 @@ MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" 
 
 def fold(text: str) -> str:
     """Lower case, plain Latin letters, no emoji or apostrophes, "rusaaak" -> "rusak"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():  # most messages: nothing to decompose
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
     text = _NOT_TEXT.sub(" ", text)
     text = _REPEATS.sub(r"\1", text)
@@ -185,11 +188,15 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[str]:
         """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
+        return self.analyze_split(split(text))
+
+    def analyze_split(self, tokens: Iterable[str]) -> list[str]:
+        """`analyze` for text already `split`."""
         out: list[str] = []
         cache = self._cache
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        for word in split(text):
+        for word in tokens:
             resolved = cache.get(word)
             if resolved is None:
                 resolved = cache[word] = tuple(self._resolve(word))

@@ -11,7 +11,8 @@ LOCAL_WORD = "pak, tandon kampung di RT 5 ngadat lagi, warga antre"  # no catalo
 
 
 def test_a_correction_routes_look_alikes(catalog: Catalog) -> None:
-    assert Router(catalog).route(LOCAL_WORD).opd is None
+    # the catalog alone does not know it (the n-gram model may already guess it)
+    assert Router(catalog, learned=False).route(LOCAL_WORD).opd is None
     learned = Router(catalog, examples=[(LOCAL_WORD, "PDAM")])
     result = learned.route("pak tandon kampung RT 5 ngadat lagi warga antre")
     assert result.opd == "PDAM"
