@@ -145,7 +145,11 @@ _RESOLVED: Final = frozenset(
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
     """.split()
 )
-_CONTRAST: Final = frozenset("tapi tetapi namun masih belum tidak kok cuma hanya lagi".split())
+_CONTRAST: Final = frozenset(
+    "tapi tetapi namun masih belum tidak kok cuma hanya lagi mohon tolong segera minta"
+    " harap".split()
+)
+RESOLVED_MAX_WORDS: Final = 14
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
@@ -298,7 +302,13 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
 
 
 def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
-    return bool(expanded & _RESOLVED) and not expanded & _CONTRAST and "sudah" in expanded
+    """A short note that something is fixed; a longer message or a request is a report."""
+    return (
+        len(words) <= RESOLVED_MAX_WORDS
+        and bool(expanded & _RESOLVED)
+        and not expanded & _CONTRAST
+        and "sudah" in expanded
+    )
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
