@@ -179,7 +179,7 @@ class Router:
         if self.model is None:
             return result
         said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied]
-        guess = self.model.guess(ngrams.grams(said), TEMPERATURE)
+        guess = self.model.guess(said, TEMPERATURE)
         return _blend(result, guess, self._coverage(said))
 
     def _coverage(self, words: list[str]) -> float:

@@ -77,6 +77,8 @@ class NgramModel:
         self._counts: Floats = np.zeros((_START_ROWS, len(self.classes)))
         self._class_totals: Floats = np.zeros(len(self.classes))
         self.alpha = alpha
+        self._weights: Floats | None = None  # computed from the counts when first needed
+        self._by_word: dict[str, tuple[Floats, int]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -87,6 +89,7 @@ class NgramModel:
 
     def add_many(self, examples: Iterable[tuple[Sequence[str], str]], weight: float = 1.0) -> None:
         """Count many labelled examples in one numpy update (start-up training)."""
+        self._weights = None
         rows, columns = [], []
         index = self._rows
         for text_grams, code in examples:
@@ -118,19 +121,36 @@ class NgramModel:
         twin._class_totals = self._class_totals.copy()
         return twin
 
-    def guess(self, text_grams: Sequence[str], temperature: float) -> Guess | None:
-        """Rank the agencies for a message; None when it shares no n-gram with any example.
-        The log-likelihoods are averaged per n-gram before the softmax, so that a long message
-        is not more certain only for being long; `temperature` sets how sharp shares are."""
-        rows = [r for r in map(self._rows.get, text_grams) if r is not None]
-        if not rows:
+    def guess(self, words: Sequence[str], temperature: float) -> Guess | None:
+        """Rank the agencies for a message's words; None when it shares no feature with any
+        example. The log-likelihoods are averaged per feature before the softmax, so that a
+        long message is not more certain only for being long; `temperature` sets how sharp
+        the shares are. Per-word sums are cached: a message costs a few vector additions."""
+        weights = self._weights if self._weights is not None else self._weigh()
+        found: list[Floats] = []
+        known = 0
+        cache = self._by_word
+        previous = ""
+        for word in words:
+            cached = cache.get(word)
+            if cached is None:
+                rows = [
+                    r for r in map(self._rows.get, (*word_grams(word), f"={word}")) if r is not None
+                ]
+                cached = cache[word] = (weights[rows].sum(axis=0), len(rows))
+            if cached[1]:
+                found.append(cached[0])
+                known += cached[1]
+            if previous:
+                row = self._rows.get(f"{previous}+{word}")
+                if row is not None:
+                    found.append(weights[row])
+                    known += 1
+            previous = word
+        if not known:
             return None
-        found = self._counts[rows]
-        complement = found.sum(axis=1, keepdims=True) - found + self.alpha
-        complement_totals = self._class_totals.sum() - self._class_totals
-        complement_totals += self.alpha * len(self._rows)
-        scores = -(np.log(complement) - np.log(complement_totals)).mean(axis=0)
-        scaled = (scores - scores.max()) / temperature
+        scaled = np.add.reduce(found) / known
+        scaled = (scaled - scaled.max()) / temperature
         shares = np.exp(scaled)
         shares /= shares.sum()
         order = np.argsort(-shares)[:4]
@@ -138,6 +158,15 @@ class NgramModel:
             tuple(self.classes[i] for i in order),
             tuple(float(shares[i]) for i in order),
         )
+
+    def _weigh(self) -> Floats:
+        """Complement NB weights of every feature, once after each change of the counts."""
+        counts = self._counts[: len(self._rows)]
+        complement = counts.sum(axis=1, keepdims=True) - counts + self.alpha
+        totals = self._class_totals.sum() - self._class_totals + self.alpha * len(self._rows)
+        self._weights = -(np.log(complement) - np.log(totals))
+        self._by_word.clear()
+        return self._weights
 
     def knows_word(self, word: str) -> bool:
         """Whether some example had this word."""
