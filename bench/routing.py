@@ -265,6 +265,85 @@ def speed(catalog: Catalog, router: Router, items: list[Item], stemmer: Stemmer)
     ]
 
 
+def model_alone(router: Router) -> Route:
+    """The learned layer by itself: its best agency, no catalog phrase, no abstention."""
+
+    def route(text: str) -> RouteResult:
+        result = router.route(text)
+        if result.small_talk or router.model is None:
+            return result
+        words = [w for w in router.analyzer.analyze(text) if w != "|"]
+        guess = router.model.guess(words, 0.02)
+        if guess is None:
+            return RouteResult(None, 0.0)
+        return RouteResult(guess.best, guess.shares[0], candidates=guess.ranked)
+
+    return route
+
+
+def with_indonlp_slang(router: Router) -> Route | None:
+    """(c) indoNLP's slang table (4,331 informal words) applied before our own analysis."""
+    try:
+        from indoNLP.preprocessing import replace_slang
+    except ImportError:
+        return None
+    return lambda text: router.route(replace_slang(text))
+
+
+def logistic_alone(router: Router, catalog: Catalog) -> Route | None:
+    """A logistic regression on the same corpus and the same character n-grams (scikit-learn),
+    to compare with the shipped Complement NB."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        return None
+    from routing.ngrams import corpus_examples
+
+    def prep(text: str) -> str:
+        return " ".join(w for w in router.analyzer.analyze(text) if w != "|")
+
+    examples = list(corpus_examples())
+    examples += [(kw.phrase, a.code) for a in catalog.agencies for kw in a.keyword_list()]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    features = vectorizer.fit_transform([prep(t) for t, _ in examples])
+    model = LogisticRegression(C=10, max_iter=2000).fit(features, [c for _, c in examples])
+
+    def route(text: str) -> RouteResult:
+        result = router.route(text)
+        if result.small_talk:
+            return result
+        return RouteResult(str(model.predict(vectorizer.transform([prep(text)]))[0]), 1.0)
+
+    return route
+
+
+def approaches(catalog: Catalog, router: Router, sets: dict[str, list[Item]]) -> list[str]:
+    """Each approach of round 3 on the same sets, side by side (accuracy/abstain/misroute)."""
+    names = [n for n in ("dev", "styles-tune", "styles-untouched") if n in sets]
+    routes: dict[str, Route | None] = {
+        "naive substring": naive_router(catalog),
+        "catalog + corrections": Router(catalog, learned=False).route,
+        "n-gram model alone": model_alone(router),
+        "logistic regression alone": logistic_alone(router, catalog),
+        "shipped: catalog + model": router.route,
+        "shipped + indoNLP slang": with_indonlp_slang(router),
+    }
+    lines = ["approaches (complaints: accuracy/abstain/misroute; dev is in the model's corpus):"]
+    lines.append(f"  {'':<27}" + "".join(f"{n:>26}" for n in names))
+    for label, route in routes.items():
+        if route is None:
+            lines.append(f"  {label:<27}  (package not installed)")
+            continue
+        cells = []
+        for name in names:
+            sc = score(run(route, sets[name]))
+            n = sc.n or 1
+            cells.append(f"{sc.correct / n:>10.1%}{sc.abstained / n:>8.1%}{sc.misrouted / n:>8.1%}")
+        lines.append(f"  {label:<27}" + "".join(cells))
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
@@ -272,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learn", type=int, default=10, help="corrections per learning round")
     parser.add_argument("--failures", choices=list(SETS), action="append", default=[])
     parser.add_argument("--no-speed", action="store_true", help="accuracy figures only")
+    parser.add_argument("--approaches", action="store_true", help="compare round-3 approaches")
     parser.add_argument(
         "--sets",
         nargs="+",
@@ -303,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if any(item.style != "-" for item in items):
             print("\n".join(by_style(got[name])))
     print("\n".join(curve(got)))
+    if args.approaches:
+        print("\n".join(approaches(catalog, router, sets)))
     if not args.no_speed:
         print("\n".join(speed(catalog, router, sets["dev"], stemmer)))
     print(confusion(got["dev"]))
