@@ -63,6 +63,7 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         ada aduan, ada laporan, ada yang mau dilaporkan, ada yang mau saya laporkan,
         ada yang mau saya sampaikan, ada yang ingin saya sampaikan, bisa bantu, bisa dibantu,
         mohon bantuan, minta bantuan, butuh bantuan, minta tolong, tolong, tolong dibantu,
+        mohon bantuannya, minta bantuannya, mohon dibantu, mohon, mohon info, minta info,
         help, lapor, laporan, aduan, pengaduan, keluhan, komplain, sesuatu, mau, ingin
     """),
     THANKS: _phrases("""
@@ -123,6 +124,7 @@ _QUESTION_WORDS: Final = frozenset(
     bisakah bolehkah boleh bisa what when how where who
     """.split()
 )
+_ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 # A question about office hours: one word of each group.
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
@@ -312,7 +314,12 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
-    return "?" in text or words[0] in _QUESTION_WORDS or words[-1] in _QUESTION_WORDS
+    return (
+        "?" in text
+        or words[0] in _QUESTION_WORDS
+        or words[-1] in _QUESTION_WORDS
+        or not _ASKING.isdisjoint(words)
+    )
 
 
 def _about_hours(words: Iterable[str]) -> bool:
