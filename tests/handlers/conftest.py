@@ -19,6 +19,7 @@ from db.engine import Sessions
 from db.tables import Dialog, Ticket, TicketEvent
 from handlers.context import Context
 from handlers.dispatch import dispatch
+from handlers.intake import WITH_BUTTONS_MAX
 from handlers.messages import (
     Button,
     Inbound,
@@ -28,6 +29,7 @@ from handlers.messages import (
     Outbound,
     OutboundKind,
 )
+from handlers.texts import text_length
 from routing.catalog import Catalog, parse_catalog
 from routing.matcher import Router, RouteResult
 
@@ -177,14 +179,20 @@ class Chat:
         )
 
     async def report(self, description: str) -> list[Outbound]:
-        """Describe, skip the location and the photo: the summary is shown."""
+        """Describe, take the place Lapor read (else skip the location), skip the photo."""
         await self.text(description)
-        await self.tap("Lewati")
+        await self.tap("Ya" if "Ya" in labels(self.menu) else "Lewati")
         return await self.tap("Lewati")
 
 
 def check_channel_limits(outbound: Outbound) -> None:
-    """WhatsApp cuts button labels at 20 characters; Telegram refuses data over 64 bytes."""
+    """Every message fits every channel whole, buttons in view.
+
+    WhatsApp cuts button labels at 20 characters and puts buttons only under a body of 1,024;
+    Telegram refuses callback data over 64 bytes and texts over 4,096 (UTF-16) units.
+    """
+    limit = WITH_BUTTONS_MAX if outbound.buttons else 4096
+    assert text_length(outbound.text) <= limit, (limit, outbound.text[:80])
     for row in outbound.buttons:
         for button in row:
             assert isinstance(button, Button)
