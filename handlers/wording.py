@@ -173,11 +173,13 @@ def typed_command(text: str, prefix: str) -> TypedCommand | None:
     reference = find_reference(stripped, prefix)
     if reference is not None:
         return _with_reference(stripped, reference, prefix)
+    whole = " ".join(w.lower() for w in _WORD.findall(stripped))
     core = " ".join(_core_words(stripped))
-    if core in LANGUAGE_PHRASES:
-        return TypedCommand("bahasa", LANGUAGE_PHRASES[core])
-    if core in PHRASES:
-        return TypedCommand(PHRASES[core])
+    for said in (whole, core):  # "laporan saya" before "saya" is dropped as a courtesy word
+        if said in LANGUAGE_PHRASES:
+            return TypedCommand("bahasa", LANGUAGE_PHRASES[said])
+        if said in PHRASES:
+            return TypedCommand(PHRASES[said])
     head, _, rest = core.partition(" ")
     if canonical(head) == "bahasa" and rest in {"id", "en", "indonesia", "english", "inggris"}:
         return TypedCommand("bahasa", "en" if rest in {"en", "english", "inggris"} else "id")
