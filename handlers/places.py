@@ -186,7 +186,8 @@ _STOP_WORDS = frozenset(
     "parah lagi lg belum blm tidak tdk gak ga nggak ngga enggak ora mboten masih msh bikin buat "
     "mati padam rusak berlubang bolong retak ambles banjir bocor macet menumpuk numpuk kotor "
     "bau tumbang roboh putus hilang dibuang terbakar tergenang nggenang please pls mas tiap "
-    "setiap terus kok sih deh dong nih ini itu tsb tersebut ada adalah akan bisa harus".split()
+    "setiap terus kok sih deh dong nih ini itu tsb tersebut ada adalah akan bisa harus kalau "
+    "kalo klo jika bila apabila waktu saat ketika pas banyak sering".split()
 )
 _VAGUE = frozenset("rumah sini situ sana saya kami kita aku sy kampung jalan jl gang gg".split())
 _DIRECTION = re.compile(rf"(?i:{_DIRECTIONS})")
