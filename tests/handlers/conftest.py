@@ -188,10 +188,11 @@ class Chat:
 def check_channel_limits(outbound: Outbound) -> None:
     """Every message fits every channel whole, buttons in view.
 
-    WhatsApp cuts button labels at 20 characters and puts buttons only under a body of 1,024;
+    WhatsApp cuts button labels at 20 characters and puts buttons only under a body of 1,024
+    (a photo's caption too);
     Telegram refuses callback data over 64 bytes and texts over 4,096 (UTF-16) units.
     """
-    limit = WITH_BUTTONS_MAX if outbound.buttons else 4096
+    limit = WITH_BUTTONS_MAX if outbound.buttons or outbound.kind == OutboundKind.PHOTO else 4096
     assert text_length(outbound.text) <= limit, (limit, outbound.text[:80])
     for row in outbound.buttons:
         for button in row:

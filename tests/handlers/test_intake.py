@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from db.engine import Sessions, make_engine, make_sessions
 from db.tables import Identity, Resident, TicketStatus
 from handlers.messages import InboundKind, Location, Outbound, OutboundKind
+from handlers.texts import text_length
 from tests.conftest import Database
 from tests.handlers.conftest import (
     DLHKP_CHAT,
@@ -239,6 +241,29 @@ async def test_long_description_is_kept_whole_but_shown_short(
     (ticket,) = await all_tickets(sessions)
     assert ticket.description == long_text.strip()
     assert len(staff_posts(out)[0].text) < 1200
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_very_long_report_fits_every_message_with_its_buttons(
+    chat: Chat, sessions: Sessions, channel: str
+) -> None:
+    """Every message fits the channel whole (checked by `Chat`), buttons right under it."""
+    chat.channel = channel
+    story = "Warga sudah lapor berkali-kali 🙏😡 jalan makin parah, motor jatuh tiap malam. "
+    long_text = "Jalan berlubang besar dan dalam. " + story * 70  # about 5,800 characters
+    address = "Dusun Krajan RT 03 RW 05, " * 25  # a 650-character address
+    await chat.text(long_text)
+    await chat.text(address)
+    out = await chat.tap("Lewati")
+    summary = messages(out)[-1]
+    assert labels(summary) == ["Kirim", "Ubah", "Batal"]
+    assert text_length(summary.text) <= 1024 and "…" in summary.text
+    assert summary.text.startswith("Periksa laporan") and "Sudah benar?" in summary.text
+    out = await chat.tap("Kirim")
+    (ticket,) = await all_tickets(sessions)
+    assert ticket.description == long_text.strip() and ticket.address == address.strip()[:500]
+    out = await chat.command("status", ticket.ref or "")
+    assert "…" in text_of(out)
 
 
 async def test_greeting_gets_help_not_a_report(chat: Chat, sessions: Sessions) -> None:
