@@ -106,7 +106,7 @@ def agency_label(turn: Turn, ticket: Ticket) -> str:
     agency = turn.ctx.catalog.by_code.get(ticket.agency_code or "")
     if agency is None or ticket.status == TicketStatus.TRIAGE:
         return t(turn.lang, "ticket.triage_agency")
-    return agency.label
+    return agency.label_in(turn.lang)
 
 
 async def my_tickets(turn: Turn) -> list[Outbound]:

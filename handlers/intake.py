@@ -108,7 +108,7 @@ def ask_agency(turn: Turn, draft: Draft) -> Outbound:
     turn.new_menu()
     by_code = turn.ctx.catalog.by_code
     rows = [
-        (turn.button("", "pick", code, label=by_code[code].label),)
+        (turn.button("", "pick", code, label=by_code[code].label_in(turn.lang)),)
         for code in draft.route.get("candidates", [])
         if code in by_code
     ]
@@ -203,8 +203,8 @@ def agency_summary(turn: Turn, draft: Draft) -> str:
     if agency is None:
         return t(turn.lang, "summary.triage")
     if agency.kind == "external":
-        return t(turn.lang, "summary.external", agency=agency.label)
-    return agency.label
+        return t(turn.lang, "summary.external", agency=agency.label_in(turn.lang))
+    return agency.label_in(turn.lang)
 
 
 def reprompt(turn: Turn, lead: str = "") -> list[Outbound]:
@@ -479,8 +479,8 @@ def receipt(turn: Turn, ticket: Ticket, agency: Agency | None) -> Outbound:
         return turn.say(
             "sent.referred",
             ref=ref,
-            agency=agency.label,
-            referral=agency.referral,
+            agency=agency.label_in(turn.lang),
+            referral=agency.referral_in(turn.lang),
             ticket_ref=ref,
             message_key=key,
         )
@@ -488,7 +488,7 @@ def receipt(turn: Turn, ticket: Ticket, agency: Agency | None) -> Outbound:
     return turn.say(
         "sent.assigned",
         ref=ref,
-        agency=agency.label,
+        agency=agency.label_in(turn.lang),
         hours=format_hours(hours, turn.lang),
         ticket_ref=ref,
         message_key=key,

@@ -132,6 +132,7 @@ class Turn:
             follow_up=t(self.lang, "follow_up.location" if request_location else "follow_up")
             if buttons
             else "",
+            choose_label=t(self.lang, "button.choose") if buttons else "",
         )
 
     def toast(self, text: str = "") -> Outbound:

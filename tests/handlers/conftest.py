@@ -37,12 +37,14 @@ WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday morning
 PUPR_CHAT, DLHKP_CHAT, TRIAGE_CHAT = -100111, -100222, -100999
 REFERRAL = "Gangguan listrik dilaporkan lewat aplikasi PLN Mobile atau telepon 123."
+REFERRAL_EN = "Report power faults in the PLN Mobile app or by calling 123."
 
 CATALOG_YAML = f"""
 agencies:
 - code: PUPR
   name: Dinas Pekerjaan Umum dan Penataan Ruang
   short_name: Dinas PUPR
+  short_name_en: Public Works (PUPR)
   kind: internal
   sla: {{first_response_hours: 8, resolution_hours: 120}}
   staff: {{telegram_chat_id: {PUPR_CHAT}, telegram_thread_id: 7}}
@@ -50,6 +52,7 @@ agencies:
 - code: DLHKP
   name: Dinas Lingkungan Hidup, Kebersihan dan Pertamanan
   short_name: DLHKP
+  short_name_en: Environment (DLHKP)
   kind: internal
   sla: {{first_response_hours: 4, resolution_hours: 24}}
   staff: {{telegram_chat_id: {DLHKP_CHAT}}}
@@ -57,6 +60,7 @@ agencies:
 - code: PERKIM
   name: Dinas Perumahan dan Kawasan Permukiman
   short_name: Dinas Perkim
+  short_name_en: Housing (Perkim)
   kind: internal
   sla: {{first_response_hours: 8, resolution_hours: 72}}
   keywords: [lampu jalan]
@@ -65,6 +69,7 @@ agencies:
   short_name: PLN
   kind: external
   referral: "{REFERRAL}"
+  referral_en: "{REFERRAL_EN}"
   keywords: [listrik padam, mati lampu]
 triage: {{telegram_chat_id: {TRIAGE_CHAT}}}
 """
