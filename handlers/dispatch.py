@@ -53,7 +53,7 @@ def group_reply(inbound: Inbound) -> list[Outbound]:
     """Staff groups stay quiet until the staff workflow exists; only help is answered there."""
     if inbound.kind != InboundKind.COMMAND or inbound.command not in GROUP_COMMANDS:
         return []
-    lang = "en" if (inbound.language or "").lower().startswith("en") else "id"
+    lang = language_of(inbound)
     return [
         Outbound(
             channel=inbound.channel,
@@ -62,6 +62,11 @@ def group_reply(inbound: Inbound) -> list[Outbound]:
             text=t(lang, "help.group"),
         )
     ]
+
+
+def language_of(inbound: Inbound) -> str:
+    """The catalogue language for what the channel says the person's app speaks."""
+    return "en" if (inbound.language or "").lower().startswith("en") else "id"
 
 
 async def mark_blocked(session: AsyncSession, inbound: Inbound, now: datetime) -> None:
@@ -73,7 +78,7 @@ async def mark_blocked(session: AsyncSession, inbound: Inbound, now: datetime) -
 
 async def open_turn(session: AsyncSession, inbound: Inbound, now: datetime, ctx: Context) -> Turn:
     """Meet the resident (first contact picks the language) and load their dialog."""
-    first_language = "en" if (inbound.language or "").lower().startswith("en") else "id"
+    first_language = language_of(inbound)
     resident, identity, _ = await get_or_create_identity(
         session,
         channel=inbound.channel,

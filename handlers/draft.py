@@ -38,10 +38,6 @@ class Draft:
     def to_data(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None or bool(self.address)
-
     def set_location(self, location: Location) -> bool:
         """Keep coordinates that exist on Earth and/or a typed address; False if nothing usable."""
         lat, lon = location.latitude, location.longitude

@@ -17,10 +17,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot.channels.base import Inbound, InboundKind, Location, Media
+from bot.channels.media import MAX_IMAGE_BYTES, MediaStore
 from bot.channels.whatsapp import WhatsAppChannel, command_of, inbox_items
 from bot.config import Settings
-from bot.media import MAX_IMAGE_BYTES, MediaStore
 from db.engine import Sessions
+from db.tables import MediaFile
 from tests.conftest import FIXTURES as ALL_FIXTURES
 from tests.fakes.graph_api import (
     PHONE_NUMBER_ID,
@@ -495,8 +496,8 @@ async def test_stored_photo_bytes_are_the_residents(
     channel: WhatsAppChannel, sessions: Sessions
 ) -> None:
     inbound = await parse_one(channel, load("image_with_caption"))
-    store = MediaStore(sessions)
-    stored = await store.load(int(inbound.media[0].file_id.removeprefix("media:")))
+    async with sessions() as session:
+        stored = await session.get(MediaFile, int(inbound.media[0].file_id.removeprefix("media:")))
     assert stored is not None
     assert (stored.data, stored.mime_type, stored.size) == (
         PHOTO_BYTES,

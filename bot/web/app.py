@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import routes
+from bot.channels.media import MediaStore
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.keys import SERVICES, TELEGRAM, WHATSAPP
-from bot.media import MediaStore
 from bot.services import Services, open_services
+from bot.web import routes
+from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
 
 log = logging.getLogger(__name__)
 

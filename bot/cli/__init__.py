@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot import notices
-from bot.checks import check, explain_settings_error
+from bot.cli import notices
+from bot.cli.checks import check, explain_settings_error
 from bot.config import Settings
 from bot.logmask import setup_logging
+from db.engine import display_url
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,13 +61,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.cli.serve import serve
 
     return serve(settings)
 
 
 def _chat(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.chat import chat
+    from bot.cli.chat import chat
 
     return asyncio.run(chat(settings, sys.stdin, sys.stdout))
 
@@ -76,7 +77,7 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
     asyncio.run(upgrade(settings.database_url, schema=settings.database_schema))
     revision = asyncio.run(current_revision(settings.database_url, schema=settings.database_schema))
-    print(notices.MIGRATED.format(revision=revision, database=_safe_url(settings)))
+    print(notices.MIGRATED.format(revision=revision, database=display_url(settings.database_url)))
     return 0
 
 
@@ -118,21 +119,15 @@ def _set_webhook(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _failures(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot import failurescli
+    from bot.cli import failures
 
-    return failurescli.run(settings)
+    return failures.run(settings)
 
 
 def _route(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import routecli
+    from bot.cli import route
 
-    return routecli.run(settings, args.words, args.batch)
-
-
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    return route.run(settings, args.words, args.batch)
 
 
 if __name__ == "__main__":  # pragma: no cover
