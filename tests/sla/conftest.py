@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.inbox import outbox_row
+from bot.queue.inbox import outbox_row
 from db.engine import Sessions
 from db.tables import OutboxRow, Resident, SlaAlert, SlaShare, Ticket, TicketStatus
 from handlers.context import Context

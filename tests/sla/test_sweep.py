@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.inbox import outbox_row
+from bot.queue.inbox import outbox_row
 from db.engine import Sessions, make_engine, make_sessions
 from db.sla import due_query
 from db.tables import TicketStatus
