@@ -239,6 +239,7 @@ class SlaAlert(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     agency_code: str | None = Field(default=None, max_length=32)
     target: str | None = Field(default=None, max_length=24)  # first_response, resolution
+    clock: int | None = None  # the ticket's agency share the alert was about
     level: str = Field(max_length=32)  # warning, breach, an escalation code, digest...
     due_at: datetime | None = Field(default=None, sa_type=TZDateTime)  # when it became due
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime, index=True)
@@ -262,6 +263,6 @@ class SlaShare(SQLModel, table=True):
     resolution_target_seconds: float
     first_response_seconds: float | None = None  # working time until accepted or answered
     resolution_seconds: float | None = None  # working time until resolved
-    resolved_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=TZDateTime, index=True)
     ended_at: datetime | None = Field(default=None, sa_type=TZDateTime)
     end_reason: str | None = Field(default=None, max_length=24)  # reassigned, closed, rejected...

@@ -53,6 +53,7 @@ class Alert:
             "ticket_id": self.ticket.id,
             "agency_code": self.ticket.sla_agency_code,
             "target": self.target,
+            "clock": self.ticket.sla_clock,
             "level": self.level.code,
             "due_at": self.due_at,
         }

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.queue.inbox import outbox_row
+from bot.jobs import run_sweep
 from db.engine import Sessions
 from db.tables import OutboxRow, Resident, SlaAlert, SlaShare, Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Outbound
-from handlers.sla import SWEEP_BATCH, sweep_batch
+from handlers.sla import SWEEP_BATCH
 from handlers.slaclock import follow_status
 from handlers.tickets import NewTicket, change_status, create_ticket
 from routing.catalog import parse_catalog
@@ -177,16 +177,8 @@ async def move(
 async def sweep(
     sessions: Sessions, ctx: Context, now: datetime, *, limit: int = SWEEP_BATCH
 ) -> list[Outbound]:
-    """Batches until one comes back short, each committed with its outbox rows."""
-    sent: list[Outbound] = []
-    while True:
-        async with sessions.begin() as session:
-            batch = await sweep_batch(session, ctx, now, limit=limit)
-            for out in batch.outbounds:
-                session.add(outbox_row(out, now))
-        sent += batch.outbounds
-        if batch.tickets < limit:
-            return sent
+    """The service's sweep (batches committed with their outbox rows); what it wrote."""
+    return (await run_sweep(sessions, ctx, now, limit=limit)).outbounds
 
 
 @dataclass(frozen=True)

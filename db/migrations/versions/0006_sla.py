@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("agency_code", sa.String(length=32), nullable=True),
         sa.Column("target", sa.String(length=24), nullable=True),
+        sa.Column("clock", sa.Integer(), nullable=True),
         sa.Column("level", sa.String(length=32), nullable=False),
         sa.Column("due_at", WHEN, nullable=True),
         sa.Column("claimed_at", WHEN, nullable=False),
@@ -80,10 +81,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("sla_share", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sla_share_started_at"), ["started_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sla_share_resolved_at"), ["resolved_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sla_share", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sla_share_resolved_at"))
         batch_op.drop_index(batch_op.f("ix_sla_share_started_at"))
     op.drop_table("sla_share")
     with op.batch_alter_table("sla_alert", schema=None) as batch_op:
