@@ -1,4 +1,4 @@
-"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, failures, …"""
+"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, failures, sla…"""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
     route.add_argument("--batch", metavar="FILE.jsonl", help='route {"id","text"} lines')
     route.set_defaults(run=_route)
+    sla = sub.add_parser("sla", help="SLA: `sla sweep [--at ISO]`, `sla digest`, `sla report`")
+    sla.set_defaults(run=_sla)
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SLA_COMMAND")
+    sweep = sla_commands.add_parser("sweep", help="one SLA sweep now, or as if at --at")
+    sweep.add_argument("--at", help="ISO date-time, e.g. 2026-03-02T09:00 (TIMEZONE if no zone)")
+    digest = sla_commands.add_parser("digest", help="today's digest, if it has not gone yet")
+    digest.add_argument("--at", help="as if at this ISO date-time")
+    report = sla_commands.add_parser("report", help="compliance by agency (default: 30 days)")
+    report.add_argument("--from", dest="start", metavar="DATE", help="first day, 2026-03-01")
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
     return parser
 
 
@@ -128,6 +138,12 @@ def _route(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import route
 
     return route.run(settings, args.words, args.batch)
+
+
+def _sla(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import sla
+
+    return sla.run(settings, args)
 
 
 if __name__ == "__main__":  # pragma: no cover
