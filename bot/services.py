@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.gate import IngestGate
-from bot.inbox import InboxWorker, InboxWriter
-from bot.outbox import OutboxDispatcher
+from bot.queue.gate import IngestGate
+from bot.queue.inbox import InboxWorker, InboxWriter
+from bot.queue.outbox import OutboxDispatcher
 from db.engine import Sessions, make_engine, make_sessions
 from db.routing_examples import load_examples
 from handlers.context import Context

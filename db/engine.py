@@ -24,6 +24,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def display_url(url: str) -> str:
+    """The URL with its password hidden: what start-up lines and errors may show."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def ensure_sqlite_dir(url: str) -> None:
     """`make run` on a fresh clone has no `data/` yet; SQLite will not create the folder."""
     parsed = make_url(url)

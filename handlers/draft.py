@@ -23,6 +23,7 @@ class Draft:
     longitude: float | None = None
     address: str | None = None
     location_done: bool = False
+    place_offer: str | None = None  # a place read from the description, awaiting "Ya"
     photos: list[dict[str, Any]] = field(default_factory=list)
     photo_done: bool = False
     route: dict[str, Any] = field(default_factory=dict)  # the router's answer, as JSON
@@ -37,10 +38,6 @@ class Draft:
 
     def to_data(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None or bool(self.address)
 
     def set_location(self, location: Location) -> bool:
         """Keep coordinates that exist on Earth and/or a typed address; False if nothing usable."""

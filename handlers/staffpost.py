@@ -17,11 +17,6 @@ STAFF_DESCRIPTION_MAX = 700
 CHANNELS = ("telegram", "whatsapp", "webchat", "console")  # with a name in the catalogue
 
 
-def mask_name(name: str) -> str:
-    """`"Rina Wulandari"` -> `"R*** W***"`: enough for a log reader to tell people apart."""
-    return " ".join(f"{word[0]}***" for word in name.split())
-
-
 def resident_tag(resident_id: int) -> str:
     return f"{resident_id:06d}"
 

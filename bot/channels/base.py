@@ -18,6 +18,7 @@ __all__ = [
     "Outbound",
     "OutboundKind",
     "SendError",
+    "Unreadable",
 ]
 
 
@@ -28,10 +29,26 @@ class SendError(Exception):
     row is dead-lettered at once. `retry_after` (seconds) is the channel's own wish (HTTP 429).
     """
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        blocked: bool = False,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.blocked = blocked  # the person blocked the bot: write to them again only once they do
+
+
+class Unreadable(Exception):
+    """A stored update the adapter cannot read (wrong types, missing fields): no retry can help.
+
+    Raised by `Channel.parse` for bad input only, never for Lapor's own bugs; the inbox keeps
+    the row, marked with the reason, and answers nothing.
+    """
 
 
 @dataclass(frozen=True, slots=True)

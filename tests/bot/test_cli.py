@@ -124,8 +124,8 @@ def test_serve_refuses_an_unmigrated_database(capsys: pytest.CaptureFixture[str]
 
 
 def test_banner_with_no_token_says_how_to_try_lapor() -> None:
+    from bot.cli.serve import banner
     from bot.config import Settings
-    from bot.serve import banner
 
     text = banner(Settings(_env_file=None))
     assert "[off] Telegram" in text and "TELEGRAM_BOT_TOKEN" in text

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.channels.base import InboxItem
-from bot.gate import IngestGate
-from bot.inbox import InboxWorker, InboxWriter
+from bot.queue.gate import IngestGate
+from bot.queue.inbox import InboxWorker, InboxWriter
 from db.engine import Sessions
 from db.tables import InboxRow, OutboxRow
 from handlers.context import Context

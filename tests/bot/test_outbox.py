@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.base import SendError
-from bot.inbox import outbox_row
-from bot.outbox import OutboxDispatcher
+from bot.queue.inbox import outbox_row
+from bot.queue.outbox import OutboxDispatcher
 from db.engine import Sessions
 from db.tables import OutboxRow
 from handlers.messages import Outbound, OutboundKind

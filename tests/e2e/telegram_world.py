@@ -16,10 +16,10 @@ import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import make_app
 from bot.config import DEFAULT_CATALOG, Settings
-from bot.keys import SERVICES
 from bot.services import Services
+from bot.web.app import make_app
+from bot.web.keys import SERVICES
 from db.migrate import upgrade
 from tests.conftest import FIXTURES as ALL_FIXTURES
 from tests.conftest import Database

@@ -207,8 +207,8 @@ async def test_an_async_outage_failure_is_queued_again(lapor: Lapor) -> None:
 async def test_the_webhook_is_absent_when_whatsapp_is_off(database: Database) -> None:
     from aiohttp.test_utils import TestClient, TestServer
 
-    from bot.app import make_app
     from bot.config import Settings
+    from bot.web.app import make_app
     from db import migrate
 
     await migrate.upgrade(database.url, schema=database.schema)

@@ -20,10 +20,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from bot.app import make_app
 from bot.config import Settings
-from bot.keys import SERVICES
 from bot.services import Services
+from bot.web.app import make_app
+from bot.web.keys import SERVICES
 from db import migrate
 from db.tables import InboxRow, OutboxRow
 from tests.conftest import Database

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot import notices
+from bot.cli import notices
 from bot.config import Settings
 from db.engine import make_engine, make_sessions
 from db.routing_examples import add_example, all_examples, load_examples

@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from bot.channels.base import Channel, Outbound, OutboundKind, SendError
 from bot.clock import Clock, system_clock
-from bot.gate import IngestGate
-from bot.lanes import ChatLanes
+from bot.queue.gate import IngestGate
+from bot.queue.lanes import ChatLanes
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow

@@ -28,12 +28,6 @@ def file_id(media_id: int) -> str:
     return f"{PREFIX}{media_id}"
 
 
-def stored_id(file_id: str) -> int | None:
-    """The row id in `media:<id>`, or None for a channel's own file id."""
-    head, _, tail = file_id.partition(":")
-    return int(tail) if f"{head}:" == PREFIX and tail.isdigit() else None
-
-
 class MediaStore:
     def __init__(self, sessions: Sessions, *, clock: Clock = system_clock) -> None:
         self._sessions = sessions
@@ -72,7 +66,3 @@ class MediaStore:
         if row.id is None:
             raise RuntimeError("media file has no id after commit")
         return row.id
-
-    async def load(self, media_id: int) -> MediaFile | None:
-        async with self._sessions() as session:
-            return await session.get(MediaFile, media_id)

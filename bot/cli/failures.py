@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from bot.config import Settings
-from bot.inbox import InboxWorker
 from bot.logmask import mask_text
+from bot.queue.inbox import InboxWorker
 from db import queue
 from db.engine import make_engine, make_sessions
+from handlers.texts import shorten
 
 INBOX_MAX_ATTEMPTS = InboxWorker.max_attempts
 
@@ -44,5 +45,4 @@ async def _lines(settings: Settings) -> list[str]:
 
 
 def _short(text: str | None, limit: int = 160) -> str:
-    text = mask_text((text or "").replace("\n", " "))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(mask_text((text or "").replace("\n", " ")), limit)

@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from bot.channels import whatsapp
 from bot.channels.telegram import BadUpdate, check_secret
-from bot.keys import SERVICES, TELEGRAM, WHATSAPP
+from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
 
 log = logging.getLogger(__name__)
 

@@ -6,18 +6,17 @@ import asyncio
 import getpass
 from typing import TextIO
 
-from sqlalchemy.engine import make_url
-
-from bot import notices
 from bot.channels.console import ConsoleChannel
+from bot.cli import notices
 from bot.config import Settings
 from bot.services import Services, open_services
+from db.engine import display_url
 from db.migrate import upgrade
 
 
 async def chat(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     await upgrade(settings.database_url, schema=settings.database_schema)
-    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    database = display_url(settings.database_url)
     stdout.write(notices.CHAT_INTRO.format(database=database))
     console = ConsoleChannel(stdout, user_id=f"console-{_user()}")
     async with open_services(settings) as services:

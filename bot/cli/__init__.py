@@ -1,4 +1,4 @@
-"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, failures, …"""
+"""`lapor` (also `python -m bot`): serve, chat, migrate, check-config, route, failures, sla…"""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot import notices
-from bot.checks import check, explain_settings_error
+from bot.cli import notices
+from bot.cli.checks import check, explain_settings_error
 from bot.config import Settings
 from bot.logmask import setup_logging
+from db.engine import display_url
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,17 +57,27 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
     route.add_argument("--batch", metavar="FILE.jsonl", help='route {"id","text"} lines')
     route.set_defaults(run=_route)
+    sla = sub.add_parser("sla", help="SLA: `sla sweep [--at ISO]`, `sla digest`, `sla report`")
+    sla.set_defaults(run=_sla)
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SLA_COMMAND")
+    sweep = sla_commands.add_parser("sweep", help="one SLA sweep now, or as if at --at")
+    sweep.add_argument("--at", help="ISO date-time, e.g. 2026-03-02T09:00 (TIMEZONE if no zone)")
+    digest = sla_commands.add_parser("digest", help="today's digest, if it has not gone yet")
+    digest.add_argument("--at", help="as if at this ISO date-time")
+    report = sla_commands.add_parser("report", help="compliance by agency (default: 30 days)")
+    report.add_argument("--from", dest="start", metavar="DATE", help="first day, 2026-03-01")
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
     return parser
 
 
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.cli.serve import serve
 
     return serve(settings)
 
 
 def _chat(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.chat import chat
+    from bot.cli.chat import chat
 
     return asyncio.run(chat(settings, sys.stdin, sys.stdout))
 
@@ -76,7 +87,7 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
     asyncio.run(upgrade(settings.database_url, schema=settings.database_schema))
     revision = asyncio.run(current_revision(settings.database_url, schema=settings.database_schema))
-    print(notices.MIGRATED.format(revision=revision, database=_safe_url(settings)))
+    print(notices.MIGRATED.format(revision=revision, database=display_url(settings.database_url)))
     return 0
 
 
@@ -118,21 +129,21 @@ def _set_webhook(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _failures(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot import failurescli
+    from bot.cli import failures
 
-    return failurescli.run(settings)
+    return failures.run(settings)
 
 
 def _route(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import routecli
+    from bot.cli import route
 
-    return routecli.run(settings, args.words, args.batch)
+    return route.run(settings, args.words, args.batch)
 
 
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
+def _sla(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import sla
 
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    return sla.run(settings, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Coroutine, Hashable
 from typing import Any
 
-from bot.gate import IngestGate, wait_at_most
+from bot.queue.gate import IngestGate, wait_at_most
 
 
 class ChatLanes:

@@ -7,11 +7,11 @@ import gc
 import sys
 
 from aiohttp import web
-from sqlalchemy.engine import make_url
 
-from bot import notices
-from bot.app import make_app
+from bot.cli import notices
 from bot.config import Settings
+from bot.web.app import make_app
+from db.engine import display_url
 from db.migrate import current_revision, head_revision
 
 
@@ -43,7 +43,7 @@ def banner(settings: Settings) -> str:
     text = notices.BANNER.format(
         host=settings.http_host,
         port=settings.http_port,
-        database=make_url(settings.database_url).render_as_string(hide_password=True),
+        database=display_url(settings.database_url),
         channels="\n".join(channel_lines(settings)),
     )
     if not settings.telegram_enabled and not settings.whatsapp_enabled:
@@ -67,7 +67,7 @@ def serve(settings: Settings) -> int:
     found = asyncio.run(current_revision(settings.database_url, schema=settings.database_schema))
     head = head_revision()
     if found != head:
-        database = make_url(settings.database_url).render_as_string(hide_password=True)
+        database = display_url(settings.database_url)
         print(
             notices.NOT_MIGRATED.format(database=database, found=found, head=head), file=sys.stderr
         )

@@ -17,8 +17,8 @@ from prometheus_client import Counter
 
 from bot.channels.base import Channel, Inbound, InboxItem
 from bot.clock import Clock, system_clock
-from bot.gate import IngestGate
-from bot.lanes import ChatLanes
+from bot.queue.gate import IngestGate
+from bot.queue.lanes import ChatLanes
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow

@@ -1,0 +1,177 @@
+"""The Telegram channel: python-telegram-bot's own client, pointed at `base_url`.
+
+PTB does the Telegram part (types, `Update.de_json`, the HTTP client, the rate limiter); this
+package only translates (`parse`, `send`). Parsing never raises: an update Lapor cannot read
+becomes one IGNORED `Inbound`, so a strange payload is stored and skipped instead of crashing
+an inbox worker again on every retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any, Final
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.channels.base import Inbound, InboundKind, InboxItem, Outbound
+from bot.channels.telegram.parse import Me, from_update
+from bot.channels.telegram.send import Sender
+from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item, raw_ids
+from bot.config import Settings
+from bot.logmask import mask_id
+
+log = logging.getLogger(__name__)
+
+_POLL_READ_MARGIN: Final = 10.0  # seconds on top of the long-poll timeout before giving up
+
+
+class _TokenFilter(logging.Filter):
+    """httpx logs every request URL at INFO, and Telegram puts the bot token in the URL path."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg, record.args = message.replace(self._token, "<token>"), ()
+        return True
+
+
+class TelegramChannel:
+    """The Telegram Bot API through python-telegram-bot's own client, pointed at `base_url`."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.telegram_bot_token is None or not settings.telegram_enabled:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off")
+        self._token = settings.telegram_bot_token.get_secret_value()
+        head = self._token.partition(":")[0]
+        # A token is "<bot id>:<secret>", so replies to the bot are recognised before getMe.
+        self._bot_id: int | None = int(head) if head.isdigit() else None
+        self._username: str | None = None
+        self._bot = ExtBot(
+            self._token,
+            base_url=settings.telegram_api_base_url,
+            request=HTTPXRequest(
+                connection_pool_size=32,  # the outbox sends concurrently, one chat at a time
+                connect_timeout=5.0,
+                read_timeout=10.0,
+                write_timeout=10.0,
+                pool_timeout=5.0,
+            ),
+            get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=10.0),
+            rate_limiter=AIORateLimiter(max_retries=0),
+        )
+        self._sender = Sender(self._bot, self._token)
+        self._log_filter = _TokenFilter(self._token)
+
+    @property
+    def bot_id(self) -> int | None:
+        return self._bot_id
+
+    @property
+    def username(self) -> str | None:
+        """The bot's @username, known after `start()`."""
+        return self._username
+
+    async def start(self) -> None:
+        """Open the HTTP client and call getMe: a wrong token fails here, not on the first send."""
+        logging.getLogger("httpx").addFilter(self._log_filter)
+        await self._bot.initialize()
+        self._bot_id = self._bot.id
+        self._username = self._bot.username
+        log.info("telegram: bot @%s ready", self._username)
+
+    async def stop(self) -> None:
+        await self._bot.shutdown()
+        logging.getLogger("httpx").removeFilter(self._log_filter)
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def inbox_item(self, payload: Any) -> InboxItem:
+        return inbox_item(payload)
+
+    async def parse(self, payload: dict[str, Any]) -> list[Inbound]:
+        """One update, one `Inbound`; whatever cannot be read is IGNORED, never raised."""
+        try:
+            update = Update.de_json(payload, self._bot)
+            return [from_update(update, payload, Me(self._bot_id, self._username))]
+        except Exception as exc:  # any odd payload: PTB raises KeyError, TypeError, ...
+            raw = payload if isinstance(payload, dict) else {}
+            chat_id, user_id = raw_ids(raw)
+            log.warning(
+                "telegram: unreadable update %s (chat %s, user %s, keys %s): %s",
+                raw.get("update_id"),
+                mask_id(chat_id),
+                mask_id(user_id),
+                sorted(raw)[:5],
+                type(exc).__name__,
+            )
+            update_id = raw.get("update_id")
+            return [
+                Inbound(
+                    channel=CHANNEL,
+                    chat_id=chat_id,
+                    user_id=user_id,
+                    kind=InboundKind.IGNORED,
+                    external_id=None if update_id is None else str(update_id),
+                )
+            ]
+
+    # --- webhook and polling -----------------------------------------------------------
+
+    async def send(self, out: Outbound) -> str | None:
+        """Send one `Outbound`; every PTB failure leaves as a `SendError` the outbox can judge."""
+        return await self._sender.send(out)
+
+    # --- webhook and polling -----------------------------------------------------------
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        """Register `url`; Telegram then sends `secret` in X-Telegram-Bot-Api-Secret-Token."""
+        try:
+            await self._bot.set_webhook(
+                url, secret_token=secret or None, allowed_updates=ALLOWED_UPDATES
+            )
+        except TelegramError as exc:
+            raise self._sender.error(exc) from exc
+
+    async def delete_webhook(self) -> None:
+        """Stop webhook delivery (polling needs that); pending updates stay queued at Telegram."""
+        try:
+            await self._bot.delete_webhook(drop_pending_updates=False)
+        except TelegramError as exc:
+            raise self._sender.error(exc) from exc
+
+    async def poll_once(
+        self,
+        offset: int | None,
+        timeout: int,  # noqa: ASYNC109 - Telegram's long-poll seconds, not a local deadline
+    ) -> list[dict[str, Any]]:
+        """One getUpdates long poll, returning the raw JSON: the same bytes a webhook would store.
+
+        PTB's `get_updates` returns parsed objects whose `to_dict()` adds default fields, so the
+        call goes through `do_api_request`, which hands back the raw result (and warns that a
+        typed method exists: that warning is expected here).
+        """
+        params: dict[str, Any] = {"timeout": timeout, "allowed_updates": list(ALLOWED_UPDATES)}
+        if offset is not None:
+            params["offset"] = offset
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
+                result = await self._bot.do_api_request(
+                    "getUpdates", api_kwargs=params, read_timeout=timeout + _POLL_READ_MARGIN
+                )
+        except TelegramError as exc:
+            raise self._sender.error(exc) from exc
+        if not isinstance(result, list):
+            return []
+        return [u for u in result if isinstance(u, dict)]

@@ -1,0 +1,154 @@
+"""The WhatsApp Cloud API channel: one aiohttp session, Graph calls, parse and send.
+
+A thin aiohttp client and a parser of plain JSON, no SDK: Lapor owns the webhook (the inbox
+stores before it answers) and the retries (the outbox), and what is left is translation.
+Sending raises only `SendError`, decided by Graph's error *code*, never its text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from bot.channels.base import Inbound, InboundKind, Outbound, OutboundKind, SendError
+from bot.channels.media import MediaStore
+from bot.channels.whatsapp.errors import TOKEN_INVALID, WhatsAppAuthError, graph_code, send_error
+from bot.channels.whatsapp.media import MediaRefused, PhotoFetcher, json_body
+from bot.channels.whatsapp.parse import from_message, from_status, ignored
+from bot.channels.whatsapp.payload import dicts, string
+from bot.channels.whatsapp.render import Template, addressed, render
+from bot.channels.whatsapp.webhook import CHANNEL, Split, inbox_items
+from bot.config import Settings
+from bot.logmask import mask_id
+
+log = logging.getLogger(__name__)
+
+
+class WhatsAppChannel:
+    """The Cloud API through one aiohttp session; photos are kept in `media` when given."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, *, media: MediaStore | None = None) -> None:
+        token = settings.whatsapp_access_token
+        if token is None or not settings.whatsapp_enabled:
+            raise ValueError("WHATSAPP_ACCESS_TOKEN is not set: the WhatsApp channel is off")
+        if not settings.whatsapp_phone_number_id:
+            raise ValueError("WHATSAPP_PHONE_NUMBER_ID is not set")
+        self._token = token.get_secret_value()
+        self._phone_number_id = settings.whatsapp_phone_number_id
+        self._base = settings.whatsapp_api_base_url.rstrip("/")
+        self._media = media
+        self._templates = {
+            "status_update": Template(
+                settings.whatsapp_template_status_update, settings.whatsapp_template_language
+            )
+        }
+        self._session: aiohttp.ClientSession | None = None
+        self._photos: PhotoFetcher | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("the WhatsApp channel is not started")
+        return self._session
+
+    @property
+    def photos(self) -> PhotoFetcher:
+        if self._photos is None:
+            raise RuntimeError("the WhatsApp channel is not started")
+        return self._photos
+
+    async def start(self) -> None:
+        """Open the HTTP session and ask Graph about our number: a bad token fails here."""
+        self._session = aiohttp.ClientSession(
+            headers={"Authorization": f"Bearer {self._token}"},
+            timeout=aiohttp.ClientTimeout(total=30, connect=5, sock_read=20),
+        )
+        self._photos = PhotoFetcher(self._session, self._base, self._media)
+        url = f"{self._base}/{self._phone_number_id}"
+        try:
+            async with self.session.get(url, params={"fields": "display_phone_number"}) as resp:
+                body = await json_body(resp)
+                status = resp.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("whatsapp: Graph API not reachable at start (%s)", type(exc).__name__)
+            return
+        if status >= 400:
+            error = send_error(status, body)
+            if status in (401, 403) or graph_code(body) == TOKEN_INVALID:
+                await self.stop()
+                raise WhatsAppAuthError(str(error))
+            log.warning("whatsapp: phone number check failed: %s", error)
+            return
+        log.info("whatsapp: number %s ready", mask_id(body.get("display_phone_number", "")))
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+            self._photos = None
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def inbox_items(self, payload: Mapping[str, Any]) -> Split:
+        return inbox_items(payload)
+
+    async def parse(self, payload: dict[str, Any]) -> list[Inbound]:
+        """One stored item, one `Inbound`; whatever cannot be read is IGNORED, never raised."""
+        try:
+            if isinstance(payload.get("status"), dict):
+                return [from_status(payload["status"])]
+            if isinstance(payload.get("message"), dict):
+                return [await from_message(payload, self._photo)]
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            log.warning("whatsapp: unreadable item (keys %s): %r", sorted(payload)[:5], exc)
+        return [ignored(payload)]
+
+    async def _photo(self, common: dict[str, Any], media: dict[str, Any]) -> Inbound:
+        caption = string(media.get("caption")) or None
+        media_id = string(media.get("id"))
+        if not media_id:  # the upload failed on the resident's side ("errors" instead of an id)
+            return Inbound(**common, kind=InboundKind.UNSUPPORTED, text=caption)
+        try:
+            found = await self.photos.fetch(media_id, string(media.get("mime_type")) or None)
+        except MediaRefused as exc:
+            log.info("whatsapp: photo %s refused: %s", media_id, exc)
+            return Inbound(**common, kind=InboundKind.UNSUPPORTED, text=caption)
+        return Inbound(**common, kind=InboundKind.PHOTO, text=caption, media=(found,))
+
+    # --- outbound ------------------------------------------------------------------------
+
+    async def send(self, out: Outbound) -> str | None:
+        """Send one `Outbound`; the wamid of the last message (the one carrying the buttons)."""
+        if out.kind is OutboundKind.CLEAR_BUTTONS:
+            return None  # WhatsApp buttons stay on the message; old menus are refused by nonce
+        if out.kind is OutboundKind.CALLBACK_ANSWER and not out.text.strip():
+            return None  # no spinner to stop on WhatsApp
+        if out.kind is OutboundKind.CALLBACK_ANSWER:
+            # No toasts on WhatsApp: a notice ("this menu is no longer valid") is a message.
+            out = Outbound(channel=out.channel, chat_id=out.chat_id, text=out.text)
+        bodies = render(out, self._templates)
+        wamid: str | None = None
+        for i, body in enumerate(bodies):
+            request = addressed(body, out.chat_id, out.reply_to_message_id if i == 0 else None)
+            wamid = await self._post(request)
+        return wamid
+
+    async def _post(self, request: dict[str, Any]) -> str | None:
+        url = f"{self._base}/{self._phone_number_id}/messages"
+        try:
+            async with self.session.post(url, json=request) as resp:
+                body = await json_body(resp)
+                if resp.status >= 400:
+                    raise send_error(resp.status, body, resp.headers.get("Retry-After"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(f"whatsapp: {type(exc).__name__}: {exc}", retryable=True) from exc
+        messages = dicts(body.get("messages"))
+        wamid = string(messages[0].get("id")) if messages else ""
+        if not wamid:
+            log.warning("whatsapp: message accepted without an id; delivery will not be tracked")
+        return wamid or None

@@ -1,0 +1,1 @@
+"""HTTP: the aiohttp application, its routes and typed keys; webhooks store and acknowledge."""
