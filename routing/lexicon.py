@@ -77,6 +77,7 @@ dateng dtg = datang
 cepet cpt = cepat
 mabok = mabuk
 mencret = diare
+mrh mrah = merah
 butek = keruh
 nyengat = menyengat
 benerin benerinnya = perbaiki

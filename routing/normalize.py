@@ -265,9 +265,8 @@ class Analyzer:
             for target in self._skeletons.get(skeleton(word), ())
             if len(target) - len(word) <= 3 and _shortens(word, target)
         ]
-        fits.sort(key=len)
-        if not fits or (len(fits) > 1 and len(fits[0]) == len(fits[1])):
-            return None  # "mrah": merah or murah, no telling
+        if len(fits) != 1:
+            return None  # "mrah": merah or murah; "pdm": pdam or padam. No telling
         return fits[0]
 
     def _correct(self, word: str) -> str | None:
