@@ -32,6 +32,7 @@ AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
 MAX_CANDIDATES: Final = 4
+MAX_POSTING: Final = 100  # corrections a word may be in and still single out look-alikes
 _ARTICLES: Final = frozenset({"the", "a", "an", "our", "my"})
 _NOT_CONTENT: Final = lexicon.STOPWORDS | lexicon.ENGLISH_COMMON
 
@@ -176,11 +177,23 @@ class Router:
         result = _decide(evidence)
         if result.opd is None and self._example_texts:
             result = self._with_learned_words(result, evidence, words)
-        if self.model is None:
+        if self.model is None or self._model_cannot_overturn(result):
             return result
         said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied]
         guess = self.model.guess(said, TEMPERATURE)
         return _blend(result, guess, self._coverage(said))
+
+    @staticmethod
+    def _model_cannot_overturn(keywords: RouteResult) -> bool:
+        """The catalog decided with a lead the model's whole share could not close (see
+        `_blend`): asking the model would change nothing but the runner-up buttons."""
+        if keywords.opd is None:
+            return False
+        ranked = sorted(keywords.scores.values(), reverse=True)
+        total = sum(ranked) + PRIOR
+        lead = (ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)) / total
+        weight = MODEL_WEIGHT * (1.0 - DAMPING * ranked[0] / (ranked[0] + 1.0))
+        return lead > weight
 
     def _coverage(self, words: list[str]) -> float:
         """The part of the message's content words that some labelled example had: a model
@@ -237,10 +250,15 @@ class Router:
         """The nearest stored corrections: only those sharing a third of the message's content
         words are compared at all, so thousands of examples stay cheap."""
         content = {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
+        postings = sorted(
+            (found for w in content if (found := self._examples_with.get(w))), key=len
+        )
+        # words most corrections share ("lampu" in thousands) find no look-alike; skip them
+        rare = [p for p in postings if len(p) <= MAX_POSTING] or postings[:1]
         shared: Counter[int] = Counter()
-        for word in content:
-            shared.update(self._examples_with.get(word, ()))
-        needed = max(1, len(content) // 3)
+        for posting in rare:
+            shared.update(posting)
+        needed = max(1, len(rare) // 3)
         nearby = [i for i, n in shared.items() if n >= needed]
         if not nearby:
             return []
