@@ -1,10 +1,13 @@
-"""Routing bench: accuracy, abstentions, misroutes, speed and catalog load time on a labelled set,
-beside a naive substring matcher over the same catalog, in the same run.
+"""Routing bench: accuracy, abstentions, misroutes and non-complaints routed nowhere on every
+labelled set (by style where the set has styles), the abstention threshold curve, speed with
+stored corrections and catalog load time, beside a naive substring matcher in the same run.
 
-    .venv/bin/python bench/routing.py [DEV.jsonl] [--catalog PATH] [--stemmer affix|sastrawi|none]
-                                      [--learn K] [--failures]
+    .venv/bin/python bench/routing.py [--catalog PATH] [--stemmer affix|sastrawi|none]
+                                      [--learn K] [--failures SET] [--no-speed]
 
-Accuracy counts an abstention as not correct; a misroute is a wrong agency (worse than triage).
+Accuracy counts an abstention as not correct; a misroute is a wrong agency (worse than triage:
+it costs a resident days). A non-complaint is "nowhere" when no agency is chosen, and "marked"
+when the router also names it small talk; a complaint marked small talk is "lost".
 """
 
 from __future__ import annotations
@@ -16,81 +19,121 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from routing.catalog import Catalog, load_catalog
-from routing.matcher import Router
+from routing.matcher import Router, RouteResult
 from routing.normalize import AffixStripper, NoStemmer, SastrawiStemmer, Stemmer
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DEV = REPO / "tests" / "routing" / "data" / "dev.jsonl"
+TESTS = REPO / "tests" / "routing"
 DEFAULT_CATALOG = REPO / "routing" / "catalog" / "kediri.yaml"
+SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
+    "dev": (TESTS / "data" / "dev.jsonl", None),
+    "holdout-tuned": (TESTS / "holdout.jsonl", "even"),
+    "holdout-untouched": (TESTS / "holdout.jsonl", "odd"),
+    "styles-tune": (TESTS / "styles.jsonl", "tune"),
+    "styles-untouched": (TESTS / "styles.jsonl", "untouched"),
+}
+THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+CORRECTIONS = 2000
 
-Route = Callable[[str], str | None]
+Route = Callable[[str], RouteResult]
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
     id: str
     text: str
-    opd: str | None  # None: the message should be triaged (greeting, thanks, off-topic)
+    opd: str | None  # None: no complaint (greeting, thanks, spam...): it should route nowhere
+    style: str = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    n: int
+    n: int  # complaints
     correct: int
     abstained: int
     misrouted: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.n if self.n else 0.0
+    lost: int  # complaints taken for small talk
+    chat: int  # non-complaints
+    nowhere: int  # non-complaints with no agency
+    marked: int  # non-complaints named small talk
 
     def line(self, name: str) -> str:
         n = self.n or 1
-        return (
-            f"{name:<12} accuracy {self.correct / n:6.1%}  abstain {self.abstained / n:6.1%}  "
-            f"misroute {self.misrouted / n:6.1%}  (n={self.n})"
-        )
+        text = f"{name:<22}"
+        if self.n:
+            text += (
+                f"accuracy {self.correct / n:6.1%}  abstain {self.abstained / n:6.1%}  "
+                f"misroute {self.misrouted / n:5.1%}  lost {self.lost / n:4.1%}  (n={self.n})"
+            )
+        if self.chat:
+            text += (
+                f"  non-complaints nowhere {self.nowhere / self.chat:6.1%}, "
+                f"marked {self.marked / self.chat:6.1%} (n={self.chat})"
+            )
+        return text
 
 
-def read_items(path: Path) -> list[Item]:
+Got = list[tuple[Item, RouteResult]]
+
+
+def read_items(path: Path, half: str | None = None) -> list[Item]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [Item(r["id"], r["text"], r["opd"]) for r in rows]
+    if half in ("even", "odd"):
+        rows = [r for r in rows if int(r["id"][-1]) % 2 == (0 if half == "even" else 1)]
+    elif half is not None:
+        rows = [r for r in rows if r.get("half") == half]
+    return [Item(r["id"], r["text"], r["opd"], r.get("style", "-")) for r in rows]
 
 
-def evaluate(route: Route, items: Sequence[Item]) -> tuple[Score, list[tuple[Item, str | None]]]:
-    got = [(item, route(item.text)) for item in items]
-    correct = sum(1 for item, opd in got if opd == item.opd)
-    abstained = sum(1 for _, opd in got if opd is None)
-    misrouted = sum(1 for item, opd in got if opd is not None and opd != item.opd)
-    return Score(len(got), correct, abstained, misrouted), got
+def answer(result: RouteResult, threshold: float | None = None) -> str | None:
+    """The agency chosen; with `threshold`, as if the router abstained below it instead."""
+    if threshold is None or result.small_talk or not result.candidates:
+        return result.opd
+    return result.candidates[0] if result.confidence >= threshold else None
 
 
-def _opd_of(router: Router) -> Route:
-    return lambda text: router.route(text).opd
+def score(got: Got, threshold: float | None = None) -> Score:
+    complaints = [(item, answer(r, threshold), r) for item, r in got if item.opd is not None]
+    chat = [(item, answer(r, threshold), r) for item, r in got if item.opd is None]
+    return Score(
+        n=len(complaints),
+        correct=sum(1 for item, opd, _ in complaints if opd == item.opd),
+        abstained=sum(1 for _, opd, _ in complaints if opd is None),
+        misrouted=sum(1 for item, opd, _ in complaints if opd is not None and opd != item.opd),
+        lost=sum(1 for _, _, r in complaints if r.small_talk),
+        chat=len(chat),
+        nowhere=sum(1 for _, opd, _ in chat if opd is None),
+        marked=sum(1 for _, _, r in chat if r.small_talk),
+    )
+
+
+def run(route: Route, items: Sequence[Item]) -> Got:
+    return [(item, route(item.text)) for item in items]
 
 
 def naive_router(catalog: Catalog) -> Route:
     """The baseline: lower-cased substring search for every keyword, most hits wins."""
     phrases = [(a.code, kw.phrase.lower()) for a in catalog.agencies for kw in a.keyword_list()]
 
-    def route(text: str) -> str | None:
+    def route(text: str) -> RouteResult:
         lowered = text.lower()
         hits = Counter(code for code, phrase in phrases if phrase in lowered)
         if not hits:
-            return None
+            return RouteResult(None, 0.0)
         (best, top), *rest = hits.most_common()
-        return None if rest and rest[0][1] == top else best
+        tied = bool(rest) and rest[0][1] == top
+        return RouteResult(None if tied else best, 0.0 if tied else 1.0)
 
     return route
 
 
-def throughput(route: Route, texts: Sequence[str], seconds: float = 1.0) -> float:
+def throughput(route: Callable[[str], object], texts: Sequence[str], seconds: float) -> float:
     done, start = 0, time.perf_counter()
     while done == 0 or time.perf_counter() - start < seconds:
         for text in texts:
@@ -99,17 +142,34 @@ def throughput(route: Route, texts: Sequence[str], seconds: float = 1.0) -> floa
     return done / (time.perf_counter() - start)
 
 
-def confusion(got: list[tuple[Item, str | None]]) -> str:
+def by_style(got: Got) -> list[str]:
+    styles = sorted({item.style for item, _ in got})
+    return [score([g for g in got if g[0].style == s]).line(f"  {s}") for s in styles]
+
+
+def curve(named: dict[str, Got]) -> list[str]:
+    """Accuracy / abstain / misroute of the complaints at each abstention threshold."""
+    lines = ["threshold curve (complaints; acc/abstain/misroute):"]
+    lines.append("  thr   " + "".join(f"{name:>26}" for name in named))
+    for threshold in THRESHOLDS:
+        cells = []
+        for got in named.values():
+            s = score(got, threshold)
+            n = s.n or 1
+            cells.append(f"{s.correct / n:>10.1%}{s.abstained / n:>8.1%}{s.misrouted / n:>8.1%}")
+        lines.append(f"  {threshold:<5.2f}" + "".join(cells))
+    return lines
+
+
+def confusion(got: Got) -> str:
     per: dict[str, Counter[str]] = {}
-    for item, opd in got:
-        per.setdefault(item.opd or "(triage)", Counter())[opd or "(triage)"] += 1
+    for item, result in got:
+        per.setdefault(item.opd or "(none)", Counter())[result.opd or "(none)"] += 1
     lines = [f"{'agency':<15} {'n':>3} {'ok':>4} {'triage':>6}  misrouted to"]
     for code in sorted(per, key=lambda c: -sum(per[c].values())):
         counts = per[code]
-        wrong = ", ".join(
-            f"{c}×{k}" for c, k in counts.most_common() if c not in (code, "(triage)")
-        )
-        triaged = counts["(triage)"] if code != "(triage)" else 0
+        wrong = ", ".join(f"{c}×{k}" for c, k in counts.most_common() if c not in (code, "(none)"))
+        triaged = counts["(none)"] if code != "(none)" else 0
         lines.append(
             f"{code:<15} {sum(counts.values()):>3} {counts[code]:>4} {triaged:>6}  {wrong}"
         )
@@ -125,34 +185,36 @@ def make_stemmer(name: str) -> Stemmer:
 def learning(catalog: Catalog, items: list[Item], stemmer: Stemmer, k: int, rounds: int) -> str:
     """Hold-out: learn from k items the catalog gets wrong, score the rest before and after."""
     base = Router(catalog, stemmer=stemmer)
-    wrong = [
-        item for item in items if item.opd is not None and base.route(item.text).opd != item.opd
-    ]
-    lines = [f"learning: {len(wrong)} dev items the catalog alone does not get right"]
+    wrong = [i for i in items if i.opd is not None and base.route(i.text).opd != i.opd]
+    lines = [f"learning: {len(wrong)} dev items the router alone does not get right"]
     for seed in range(rounds):
         taught = random.Random(seed).sample(wrong, min(k, len(wrong)))
         taught_ids = {item.id for item in taught}
         rest = [item for item in items if item.id not in taught_ids]
-        learned = Router(
-            catalog, [(i.text, i.opd) for i in taught if i.opd is not None], stemmer=stemmer
-        )
-        before, got_before = evaluate(_opd_of(base), rest)
-        after, got_after = evaluate(_opd_of(learned), rest)
+        learned = Router(catalog, stemmer=stemmer)
+        for item in taught:
+            if item.opd is not None:
+                learned.learn(item.text, item.opd)
+        got_before, got_after = run(base.route, rest), run(learned.route, rest)
+        before, after = score(got_before), score(got_after)
         harmed = sum(
             1
             for (item, old), (_, new) in zip(got_before, got_after, strict=True)
-            if old == item.opd and new != item.opd
+            if old.opd == item.opd and new.opd != item.opd
         )
         rng = random.Random(seed)
-        retold = [Item(i.id, _retell(i.text, rng), i.opd) for i in taught if i.opd is not None]
-        retold_before, _ = evaluate(_opd_of(base), retold)
-        retold_after, _ = evaluate(_opd_of(learned), retold)
+        retold = [replace(i, text=_retell(i.text, rng)) for i in taught]
+        retold_before, retold_after = (
+            score(run(base.route, retold)),
+            score(run(learned.route, retold)),
+        )
         lines.append(
             f"  seed {seed}: learn {len(taught)} -> rest n={before.n}: accuracy "
-            f"{before.accuracy:.1%} -> {after.accuracy:.1%}, misroute "
+            f"{before.correct / before.n:.1%} -> {after.correct / after.n:.1%}, misroute "
             f"{before.misrouted / before.n:.1%} -> {after.misrouted / after.n:.1%}, "
             f"correct answers made wrong: {harmed}; the same reports retold with typos: "
-            f"{retold_before.accuracy:.0%} -> {retold_after.accuracy:.0%}"
+            f"{retold_before.correct / retold_before.n:.0%} -> "
+            f"{retold_after.correct / retold_after.n:.0%}"
         )
     return "\n".join(lines)
 
@@ -171,13 +233,132 @@ def _retell(text: str, rng: random.Random) -> str:
     return " ".join(words).lower()
 
 
+def corrections(items: Sequence[Item], n: int) -> list[tuple[str, str]]:
+    """n stored corrections like officers make: labelled reports, retold (typos, a word
+    dropped) so that each is a distinct text."""
+    labelled = [i for i in items if i.opd is not None]
+    rng = random.Random(7)
+    return [
+        (_retell(labelled[k % len(labelled)].text, rng), str(labelled[k % len(labelled)].opd))
+        for k in range(n)
+    ]
+
+
+def speed(catalog: Catalog, router: Router, items: list[Item], stemmer: Stemmer) -> list[str]:
+    texts = [item.text for item in items]
+    naive = naive_router(catalog)
+    fresh = Router(catalog, stemmer=stemmer)
+    cold = throughput(fresh.route, texts, seconds=0.0)
+    warm = throughput(router.route, texts, seconds=1.0)
+    naive_speed = throughput(naive, texts, seconds=1.0)
+    taught = Router(catalog, stemmer=stemmer)
+    start = time.perf_counter()
+    for text, code in corrections(items, CORRECTIONS):
+        taught.learn(text, code)
+    learn_us = (time.perf_counter() - start) / CORRECTIONS * 1e6
+    taught_speed = throughput(taught.route, texts, seconds=1.0)
+    return [
+        f"speed on one core: router {warm:,.0f} msg/s (first pass, cold caches {cold:,.0f}), "
+        f"naive {naive_speed:,.0f} msg/s, ratio {warm / naive_speed:.2f}",
+        f"with {len(taught.examples):,} stored corrections: {taught_speed:,.0f} msg/s "
+        f"(ratio to naive {taught_speed / naive_speed:.2f}); learn() {learn_us:.0f} µs each",
+    ]
+
+
+def model_alone(router: Router) -> Route:
+    """The learned layer by itself: its best agency, no catalog phrase, no abstention."""
+
+    def route(text: str) -> RouteResult:
+        result = router.route(text)
+        if result.small_talk or router.model is None:
+            return result
+        words = [w for w in router.analyzer.analyze(text) if w != "|"]
+        guess = router.model.guess(words, 0.02)
+        if guess is None:
+            return RouteResult(None, 0.0)
+        return RouteResult(guess.best, guess.shares[0], candidates=guess.ranked)
+
+    return route
+
+
+def with_indonlp_slang(router: Router) -> Route | None:
+    """(c) indoNLP's slang table (4,331 informal words) applied before our own analysis."""
+    try:
+        from indoNLP.preprocessing import replace_slang
+    except ImportError:
+        return None
+    return lambda text: router.route(replace_slang(text))
+
+
+def logistic_alone(router: Router, catalog: Catalog) -> Route | None:
+    """A logistic regression on the same corpus and the same character n-grams (scikit-learn),
+    to compare with the shipped Complement NB."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        return None
+    from routing.ngrams import corpus_examples
+
+    def prep(text: str) -> str:
+        return " ".join(w for w in router.analyzer.analyze(text) if w != "|")
+
+    examples = list(corpus_examples())
+    examples += [(kw.phrase, a.code) for a in catalog.agencies for kw in a.keyword_list()]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    features = vectorizer.fit_transform([prep(t) for t, _ in examples])
+    model = LogisticRegression(C=10, max_iter=2000).fit(features, [c for _, c in examples])
+
+    def route(text: str) -> RouteResult:
+        result = router.route(text)
+        if result.small_talk:
+            return result
+        return RouteResult(str(model.predict(vectorizer.transform([prep(text)]))[0]), 1.0)
+
+    return route
+
+
+def approaches(catalog: Catalog, router: Router, sets: dict[str, list[Item]]) -> list[str]:
+    """Each approach of round 3 on the same sets, side by side (accuracy/abstain/misroute)."""
+    names = [n for n in ("dev", "styles-tune", "styles-untouched") if n in sets]
+    routes: dict[str, Route | None] = {
+        "naive substring": naive_router(catalog),
+        "catalog + corrections": Router(catalog, learned=False).route,
+        "n-gram model alone": model_alone(router),
+        "logistic regression alone": logistic_alone(router, catalog),
+        "shipped: catalog + model": router.route,
+        "shipped + indoNLP slang": with_indonlp_slang(router),
+    }
+    lines = ["approaches (complaints: accuracy/abstain/misroute; dev is in the model's corpus):"]
+    lines.append(f"  {'':<27}" + "".join(f"{n:>26}" for n in names))
+    for label, route in routes.items():
+        if route is None:
+            lines.append(f"  {label:<27}  (package not installed)")
+            continue
+        cells = []
+        for name in names:
+            sc = score(run(route, sets[name]))
+            n = sc.n or 1
+            cells.append(f"{sc.correct / n:>10.1%}{sc.abstained / n:>8.1%}{sc.misrouted / n:>8.1%}")
+        lines.append(f"  {label:<27}" + "".join(cells))
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("dev", nargs="?", type=Path, default=DEFAULT_DEV)
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     parser.add_argument("--stemmer", choices=["affix", "sastrawi", "none"], default="affix")
     parser.add_argument("--learn", type=int, default=10, help="corrections per learning round")
-    parser.add_argument("--failures", action="store_true", help="print every wrong answer")
+    parser.add_argument("--failures", choices=list(SETS), action="append", default=[])
+    parser.add_argument("--no-speed", action="store_true", help="accuracy figures only")
+    parser.add_argument("--approaches", action="store_true", help="compare round-3 approaches")
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=list(SETS),
+        default=list(SETS),
+        help="while tuning: leave out the untouched halves so their failures are never seen",
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -187,46 +368,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     stemmer = make_stemmer(args.stemmer)
     router = Router(catalog, stemmer=stemmer)
     build_ms = (time.perf_counter() - start) * 1000
-    items = read_items(args.dev)
-    texts = [item.text for item in items]
+    print(f"catalog load {load_ms:.1f} ms, router build {build_ms:.1f} ms, stemmer {args.stemmer}")
 
-    score, got = evaluate(lambda t: router.route(t).opd, items)
-    naive_score, _ = evaluate(naive := naive_router(catalog), items)
-    hard = [item for item in items if item.id in _hard_ids(args.dev)]
-    hard_score, _ = evaluate(lambda t: router.route(t).opd, hard)
-    fresh = Router(catalog, stemmer=stemmer)
-    cold = throughput(lambda t: fresh.route(t).opd, texts, seconds=0.0)
-    speed = throughput(lambda t: router.route(t).opd, texts)
-    naive_speed = throughput(naive, texts)
-    taught = Router(
-        catalog,
-        [(i.text + f" {n}", i.opd) for n in range(3) for i in items if i.opd is not None],
-    )
-    taught_speed = throughput(_opd_of(taught), texts)
-
-    print(f"dev set {args.dev} ({len(items)} messages), stemmer: {args.stemmer}")
-    print(f"catalog load {load_ms:.1f} ms, router build {build_ms:.1f} ms")
-    print(score.line("router"))
-    print(hard_score.line("  hard only"))
-    print(naive_score.line("naive"))
-    print(
-        f"speed: router {speed:,.0f} msg/s (first pass, cold caches {cold:,.0f}), "
-        f"naive {naive_speed:,.0f} msg/s; accuracy ratio router/naive "
-        f"{score.accuracy / max(naive_score.accuracy, 1e-9):.2f}"
-    )
-    print(f"speed with {len(taught.examples):,} stored corrections: {taught_speed:,.0f} msg/s")
-    print(confusion(got))
-    print(learning(catalog, items, stemmer, args.learn, rounds=3))
-    if args.failures:
-        for item, opd in got:
-            if opd != item.opd:
-                result = router.route(item.text)
-                print(f"{item.id} {item.opd}->{opd} {result.scores} {item.text[:110]}")
-
-
-def _hard_ids(path: Path) -> set[str]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return {r["id"] for r in rows if r.get("hard")}
+    sets = {
+        name: read_items(path, half)
+        for name, (path, half) in SETS.items()
+        if path.exists() and (name in args.sets or name == "dev")
+    }
+    naive = naive_router(catalog)
+    got = {name: run(router.route, items) for name, items in sets.items()}
+    for name, items in sets.items():
+        print(score(got[name]).line(name))
+        print(score(run(naive, items)).line("  naive matcher"))
+        if any(item.style != "-" for item in items):
+            print("\n".join(by_style(got[name])))
+    print("\n".join(curve(got)))
+    if args.approaches:
+        print("\n".join(approaches(catalog, router, sets)))
+    if not args.no_speed:
+        print("\n".join(speed(catalog, router, sets["dev"], stemmer)))
+    print(confusion(got["dev"]))
+    print(learning(catalog, sets["dev"], stemmer, args.learn, rounds=3))
+    for name in (n for n in args.failures if n in got):
+        for item, result in got[name]:
+            if result.opd != item.opd:
+                print(
+                    f"{item.id} {item.style} {item.opd}->{result.opd} {result.small_talk or ''} "
+                    f"{result.confidence:.2f} {result.scores} {item.text[:120]}"
+                )
 
 
 if __name__ == "__main__":

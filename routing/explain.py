@@ -18,6 +18,9 @@ def explain(result: RouteResult, catalog: Catalog) -> str:
     for ev in examples[:2]:
         where = _label(catalog, ev.agency)
         lines.append(f'  mirip koreksi sebelumnya ({where}): "{_short(ev.phrase)}"')
+    for ev in (ev for ev in decided if ev.kind == "model"):
+        where = _label(catalog, ev.agency)
+        lines.append(f"  mirip contoh laporan untuk {where} ({ev.weight:.0%})")
     negated = [f'"{ev.phrase}"' for ev in result.evidence if ev.kind == "negated"]
     if negated:
         lines.append("  disangkal pelapor: " + ", ".join(dict.fromkeys(negated)))

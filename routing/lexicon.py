@@ -77,6 +77,7 @@ dateng dtg = datang
 cepet cpt = cepat
 mabok = mabuk
 mencret = diare
+mrh mrah = merah
 butek = keruh
 nyengat = menyengat
 benerin benerinnya = perbaiki
@@ -261,6 +262,26 @@ endog = telur
 brambang = bawang
 sasi wulan = bulan
 dina = hari
+kirang = kurang
+ical = hilang
+ngopeni = merawat
+piyambakan = sendirian
+gesang = hidup
+pitulungan = pertolongan
+mbludag = meluap
+lepen = sungai
+ajrih = takut
+pendhet = ambil
+nggantos = ganti
+damel = buat
+ngajeng = depan
+dhawah = jatuh
+kreteg = jembatan
+kajeng = kayu
+pedhot = putus
+nipu = tipu
+lumantar = lewat
+ngaken = mengaku
 """)
 
 # Small English words the catalog's Indonesian phrases also answer to (English phrases with
@@ -300,7 +321,7 @@ ENGLISH_COMMON: Final[frozenset[str]] = frozenset(
     city official receipt reach bill adds every stay dark whole road nearly last fix hurt
     someone broken since wrong still stuck asked called call calling waiting wait answer
     one two three four five six seven eight nine ten hundred hundreds thousand pay paid paying
-    stock piles pile lot lots area block tell told""".split()
+    stock piles pile lot lots area block tell told ping test testing check hello""".split()
 )
 
 # Words too common in any complaint to learn an agency from ("warga", "tolong", "sudah").
@@ -371,6 +392,16 @@ NAME_NOUNS: Final[frozenset[str]] = frozenset(
 ABBREVIATIONS: Final[frozenset[str]] = frozenset(
     "jl jln gg no rt rw kel kec dr dll dsb yth bpk ibu pak bu sdr st mr mrs dkk kab".split()
 )
+
+
+# Emoji that name the problem ("🚦 mati", "🔥🔥 di gudang"): read as words before emoji are
+# dropped. Only those that point to one thing; faces and hands carry no agency.
+EMOJI_WORDS: Final[dict[str, str]] = {
+    "🚦": "lampu lalu lintas", "🚥": "lampu lalu lintas", "🔥": "api", "🐍": "ular",
+    "🌊": "banjir", "⚡": "listrik", "💡": "lampu", "🗑": "sampah", "🚮": "sampah",
+    "🚰": "air", "🐝": "tawon", "🦟": "nyamuk", "🌳": "pohon", "🌲": "pohon", "🏍": "motor",
+    "🚗": "mobil", "💧": "air", "🚧": "jalan rusak", "🕳": "lubang", "🐒": "monyet",
+}  # fmt: skip
 
 
 def lexicon() -> dict[str, str]:

@@ -18,11 +18,13 @@ from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
 
-from routing import lexicon, smalltalk
+from routing import lexicon, ngrams, smalltalk
 from routing.catalog import DEFAULT_CONTEXT_WEIGHT, DEFAULT_WEIGHT, Catalog
-from routing.normalize import BOUNDARY, Analyzer, Stemmer, normalize
+from routing.normalize import BOUNDARY, Analyzer, Stemmer, normalize, split
 
-ABSTAIN_BELOW: Final = 0.5  # confidence under which the report goes to triage
+ABSTAIN_BELOW: Final = (
+    0.5  # confidence under which the report goes to triage (bench: threshold curve)
+)
 PRIOR: Final = 0.35  # evidence a lone weak phrase must outweigh: keeps one faint hit unsure
 MAX_GAP: Final = 2  # words allowed between two words of a phrase ("pipa PDAM bocor")
 PLACE_FACTOR: Final = 0.35  # "dekat pasar": the phrase says where, not what
@@ -30,11 +32,22 @@ AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
 MAX_CANDIDATES: Final = 4
+MAX_POSTING: Final = 100  # corrections a word may be in and still single out look-alikes
 _ARTICLES: Final = frozenset({"the", "a", "an", "our", "my"})
+_NOT_CONTENT: Final = lexicon.STOPWORDS | lexicon.ENGLISH_COMMON
 
 LEARNED_WEIGHT: Final = 1.0  # a word seen only in one agency's corrections, each time
 LEARN_AFTER: Final = 2  # corrections a word needs before it counts (one is an anecdote)
-EvidenceKind = Literal["keyword", "context", "example", "learned", "negated"]
+# The learned layer (routing.ngrams): how sharp its shares are, how much they count beside the
+# keywords' share (both 0..1), and what an officer's correction counts against one corpus line.
+TEMPERATURE: Final = 0.02
+MODEL_WEIGHT: Final = 1.0
+MODEL_FLOOR: Final = 0.05  # shares below this are noise, not a candidate
+DAMPING: Final = 1.0  # how far a strong catalog phrase quiets the model
+FULL_COVERAGE: Final = 0.8  # the model counts fully when it knows this much of the message
+BLEND_PRIOR: Final = 0.25  # belief a winner must outweigh besides its runner-up
+CORRECTION_WEIGHT: Final = 3.0
+EvidenceKind = Literal["keyword", "context", "example", "learned", "negated", "model"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,10 @@ class _Phrase:
     weight: float
     context: bool
 
+    @property
+    def later_words(self) -> frozenset[str]:
+        return frozenset(self.words[1:])
+
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
@@ -91,13 +108,18 @@ class Router:
         examples: Iterable[tuple[str, str]] = (),
         *,
         stemmer: Stemmer | None = None,
+        learned: bool = True,
     ) -> None:
+        """`learned`: use the n-gram model besides the catalog's phrases (False: phrases and
+        corrections only, as the bench compares)."""
         self.catalog = catalog
         phrases = list(_catalog_phrases(catalog))
         self.analyzer = Analyzer((w for p in phrases for w in p.words), stemmer)
-        self._by_first: dict[str, list[_Phrase]] = {}
+        self.model = _trained_model(catalog, self.analyzer).copy() if learned else None
+        self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
+        self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
-            self._by_first.setdefault(phrase.words[0], []).append(phrase)
+            self._by_first.setdefault(phrase.words[0], []).append((phrase, phrase.later_words))
         self.examples: list[tuple[str, str]] = []
         self.skipped_examples: list[tuple[str, str]] = []  # their agency is not in the catalog
         self._example_texts: list[str] = []
@@ -119,6 +141,8 @@ class Router:
         self.catalog.agency(code)  # CatalogError for a code the catalog does not have
         words = [w for w in self.analyzer.analyze(text) if w != BOUNDARY]
         if words:
+            if self.model is not None:
+                self.model.add(ngrams.grams(words), code, CORRECTION_WEIGHT)
             self.examples.append((text, code))
             index = len(self._example_texts)
             self._example_texts.append(" ".join(sorted(words)))
@@ -140,19 +164,47 @@ class Router:
         )
 
     def route(self, text: str) -> RouteResult:
-        words = self.analyzer.analyze(text)
-        evidence = self._phrase_evidence(words)
-        found = tuple(normalize(ev.phrase) for ev in evidence if ev.kind == "keyword")
-        chat = smalltalk.small_talk(text, found, self.analyzer.knows)
+        tokens = split(text)
+        words = self.analyzer.analyze_split(tokens)
+        denied: set[int] = set()
+        evidence = self._phrase_evidence(words, denied)
+        found = {w for ev in evidence if ev.kind == "keyword" for w in self._words_of[ev.phrase]}
+        chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows)
         if chat:
             return RouteResult(None, 0.0, small_talk=chat)
-        if not self._example_texts:
-            return _decide(evidence)
-        evidence.extend(self._example_evidence(words))
+        if self._example_texts:
+            evidence.extend(self._example_evidence(words))
         result = _decide(evidence)
-        if result.opd is None:
-            return self._with_learned_words(result, evidence, words)
-        return result
+        if result.opd is None and self._example_texts:
+            result = self._with_learned_words(result, evidence, words)
+        if self.model is None or self._model_cannot_overturn(result):
+            return result
+        said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied]
+        guess = self.model.guess(said, TEMPERATURE)
+        return _blend(result, guess, self._coverage(said))
+
+    @staticmethod
+    def _model_cannot_overturn(keywords: RouteResult) -> bool:
+        """The catalog decided with a lead the model's whole share could not close (see
+        `_blend`): asking the model would change nothing but the runner-up buttons."""
+        if keywords.opd is None:
+            return False
+        ranked = sorted(keywords.scores.values(), reverse=True)
+        total = sum(ranked) + PRIOR
+        lead = (ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)) / total
+        weight = MODEL_WEIGHT * (1.0 - DAMPING * ranked[0] / (ranked[0] + 1.0))
+        return lead > weight
+
+    def _coverage(self, words: list[str]) -> float:
+        """The part of the message's content words that some labelled example had: a model
+        guess about words it never saw ("does that money reach the city") is worth little."""
+        content = [w for w in words if w not in _NOT_CONTENT]
+        if not content or self.model is None:
+            return 0.0
+        known = sum(1 for w in content if self.model.knows_word(w))
+        if known < 2:
+            return 0.0  # one known word is an anecdote ("lebar sekali")
+        return known / len(content)
 
     def _with_learned_words(
         self, unsure: RouteResult, evidence: list[Evidence], words: list[str]
@@ -167,10 +219,14 @@ class Router:
             return replace(result, opd=None)
         return result
 
-    def _phrase_evidence(self, words: list[str]) -> list[Evidence]:
+    def _phrase_evidence(self, words: list[str], denied: set[int] | None = None) -> list[Evidence]:
+        """Catalog phrases found; the positions of negated ones go into `denied`."""
         hits: list[_Hit] = []
+        present = set(words)
         for start, word in enumerate(words):
-            for phrase in self._by_first.get(word, ()):
+            for phrase, later in self._by_first.get(word, ()):
+                if not later <= present:
+                    continue  # most phrases fail here, before the word-by-word walk
                 at = _match_rest(words, start, phrase.words)
                 if at is not None:
                     hits.append(_Hit(at, phrase))
@@ -179,6 +235,8 @@ class Router:
             phrase = hit.phrase
             key = (phrase.agency, phrase.text)
             if _negated(words, hit.at):
+                if denied is not None:
+                    denied.update(hit.at)
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))
                 continue
             weight = phrase.weight * _place_factor(words, hit.at[0])
@@ -192,10 +250,15 @@ class Router:
         """The nearest stored corrections: only those sharing a third of the message's content
         words are compared at all, so thousands of examples stay cheap."""
         content = {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
+        postings = sorted(
+            (found for w in content if (found := self._examples_with.get(w))), key=len
+        )
+        # words most corrections share ("lampu" in thousands) find no look-alike; skip them
+        rare = [p for p in postings if len(p) <= MAX_POSTING] or postings[:1]
         shared: Counter[int] = Counter()
-        for word in content:
-            shared.update(self._examples_with.get(word, ()))
-        needed = max(1, len(content) // 3)
+        for posting in rare:
+            shared.update(posting)
+        needed = max(1, len(rare) // 3)
         nearby = [i for i, n in shared.items() if n >= needed]
         if not nearby:
             return []
@@ -226,6 +289,68 @@ class Router:
             if seen >= LEARN_AFTER:
                 found.append(Evidence(code, word, LEARNED_WEIGHT, "learned"))
         return found
+
+
+def _blend(keywords: RouteResult, guess: ngrams.Guess | None, coverage: float) -> RouteResult:
+    """The keywords' share of evidence and the model's share, each 0..1, added per agency.
+    The model counts less beside a strong catalog phrase (phrases are precise, n-grams are
+    not) and beside words it never saw. Confidence is the winner's part of the whole, less
+    for a runner-up either layer believes in."""
+    total = sum(keywords.scores.values()) + PRIOR
+    combined = {code: score / total for code, score in keywords.scores.items()}
+    strongest = max(keywords.scores.values(), default=0.0)
+    weight = MODEL_WEIGHT * (1.0 - DAMPING * strongest / (strongest + 1.0))
+    weight *= min(1.0, coverage / FULL_COVERAGE)
+    evidence = list(keywords.evidence)
+    if guess is not None and weight > 0:
+        for code, share in zip(guess.ranked, guess.shares, strict=True):
+            if share >= MODEL_FLOOR:
+                combined[code] = combined.get(code, 0.0) + weight * share
+        evidence.append(Evidence(guess.best, "model", round(guess.shares[0], 3), "model"))
+    if not combined:
+        return keywords
+    ranked = sorted(combined, key=lambda code: -combined[code])
+    best = combined[ranked[0]]
+    runner_up = combined[ranked[1]] if len(ranked) > 1 else 0.0
+    confidence = best / (best + runner_up + BLEND_PRIOR)
+    if keywords.candidates and keywords.candidates[0] == ranked[0]:
+        confidence = max(confidence, keywords.confidence)  # the model doubts, the catalog not
+    confidence = round(confidence, 3)
+    return RouteResult(
+        ranked[0] if confidence >= ABSTAIN_BELOW else None,
+        confidence,
+        keywords.matched,
+        tuple(ranked[:MAX_CANDIDATES]),
+        {code: round(combined[code], 3) for code in ranked},
+        tuple(evidence),
+    )
+
+
+_MODELS: dict[tuple[object, ...], ngrams.NgramModel] = {}
+
+
+def _train(phrases: tuple[tuple[str, str], ...], analyzer: Analyzer) -> ngrams.NgramModel:
+    codes = sorted({code for code, _ in phrases})
+    model = ngrams.NgramModel(codes)
+    known = set(codes)
+    examples = [(text, code) for text, code in ngrams.corpus_examples() if code in known]
+    examples.extend((text, code) for code, text in phrases)
+    model.add_many(
+        (ngrams.grams(w for w in analyzer.analyze(text) if w != BOUNDARY), code)
+        for text, code in examples
+    )
+    return model
+
+
+def _trained_model(catalog: Catalog, analyzer: Analyzer) -> ngrams.NgramModel:
+    """The model trained on the shipped corpus and the catalog's phrases: once per catalog
+    content and stemmer in a process (tests and the bench build many routers over one)."""
+    phrases = tuple((a.code, kw.phrase) for a in catalog.agencies for kw in a.keyword_list())
+    key = (phrases, type(analyzer.stemmer).__name__)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _MODELS[key] = _train(phrases, analyzer)
+    return model
 
 
 def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:

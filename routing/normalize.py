@@ -31,15 +31,21 @@ _IDIOMS = re.compile(
     r"\b(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in lexicon.IDIOMS) + r")\b"
 )
 
+_EMOJI = re.compile("|".join(map(re.escape, lexicon.EMOJI_WORDS)))
+
 CACHE_LIMIT: Final = 200_000  # distinct words remembered; a long-running bot sees many typos
 MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" is not "apa"
 
 
 def fold(text: str) -> str:
     """Lower case, plain Latin letters, no emoji or apostrophes, "rusaaak" -> "rusak"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():  # most messages: nothing to decompose
+        text = text.lower()
+    else:
+        text = _EMOJI.sub(lambda m: f" {lexicon.EMOJI_WORDS[m.group(0)]} ", text)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
     text = _NOT_TEXT.sub(" ", text)
     text = _REPEATS.sub(r"\1", text)
@@ -169,6 +175,17 @@ def normalize(text: str) -> str:
     return " ".join(w for word in split(text) if word != BOUNDARY for w in expand(word))
 
 
+def skeleton(word: str) -> str:
+    """The first letter and the consonants after it: "lampu" and "lmpu" are both "lmp"."""
+    return word[0] + "".join(ch for ch in word[1:] if ch not in "aiueo")
+
+
+def _shortens(short: str, long: str) -> bool:
+    """Every letter of `short` appears in `long`, in order."""
+    letters = iter(long)
+    return all(ch in letters for ch in short)
+
+
 class Analyzer:
     """Turns a message into catalog words; built once per catalog, caches every word it sees."""
 
@@ -181,15 +198,24 @@ class Analyzer:
             if len(word) >= MIN_FUZZY_LENGTH - 1 and word.isalpha():
                 by_initial.setdefault(word[0], []).append(word)
         self._fuzzy_targets = by_initial
+        by_skeleton: dict[str, set[str]] = {}
+        for word in self.vocabulary:
+            if len(word) >= 4 and word.isalpha():
+                by_skeleton.setdefault(skeleton(word), set()).add(word)
+        self._skeletons = {k: sorted(v) for k, v in by_skeleton.items()}
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def analyze(self, text: str) -> list[str]:
         """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
+        return self.analyze_split(split(text))
+
+    def analyze_split(self, tokens: Iterable[str]) -> list[str]:
+        """`analyze` for text already `split`."""
         out: list[str] = []
         cache = self._cache
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        for word in split(text):
+        for word in tokens:
             resolved = cache.get(word)
             if resolved is None:
                 resolved = cache[word] = tuple(self._resolve(word))
@@ -221,8 +247,27 @@ class Analyzer:
             real_word = real_word or stem in self._known
         if real_word:  # "keberatan" is berat + affixes, not a typo of "kesehatan"
             return [word]
-        corrected = self._correct(word)
+        corrected = self._correct(word) or self._unabbreviate(word)
+        if corrected is None and len(word) > 5:  # "jukrnya": the abbreviation, then a suffix
+            for stem in _without_suffixes(word):
+                corrected = self._unabbreviate(stem)
+                if corrected:
+                    break
         return [corrected] if corrected else [word]
+
+    def _unabbreviate(self, word: str) -> str | None:
+        """Chat writes words without their vowels ("lmpu mti", "prkr"): the one catalog word
+        with the same consonants in the same order, of which the word is a shortening."""
+        if len(word) < 3 or not word.isalpha():
+            return None
+        fits = [
+            target
+            for target in self._skeletons.get(skeleton(word), ())
+            if len(target) - len(word) <= 3 and _shortens(word, target)
+        ]
+        if len(fits) != 1:
+            return None  # "mrah": merah or murah; "pdm": pdam or padam. No telling
+        return fits[0]
 
     def _correct(self, word: str) -> str | None:
         """The catalog word one typo away (two for long words), same first letter."""

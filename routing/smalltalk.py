@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import lru_cache
 from typing import Final
 
 from routing.normalize import BOUNDARY, expand, split
@@ -62,6 +63,7 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         ada aduan, ada laporan, ada yang mau dilaporkan, ada yang mau saya laporkan,
         ada yang mau saya sampaikan, ada yang ingin saya sampaikan, bisa bantu, bisa dibantu,
         mohon bantuan, minta bantuan, butuh bantuan, minta tolong, tolong, tolong dibantu,
+        mohon bantuannya, minta bantuannya, mohon dibantu, mohon, mohon info, minta info,
         help, lapor, laporan, aduan, pengaduan, keluhan, komplain, sesuatu, mau, ingin
     """),
     THANKS: _phrases("""
@@ -122,6 +124,7 @@ _QUESTION_WORDS: Final = frozenset(
     bisakah bolehkah boleh bisa what when how where who
     """.split()
 )
+_ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 # A question about office hours: one word of each group.
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
@@ -144,7 +147,11 @@ _RESOLVED: Final = frozenset(
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
     """.split()
 )
-_CONTRAST: Final = frozenset("tapi tetapi namun masih belum tidak kok cuma hanya lagi".split())
+_CONTRAST: Final = frozenset(
+    "tapi tetapi namun masih belum tidak kok cuma hanya lagi mohon tolong segera minta"
+    " harap".split()
+)
+RESOLVED_MAX_WORDS: Final = 14
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
@@ -195,18 +202,31 @@ def _index(
 
 
 _BY_FIRST: Final = _index(_VOCABULARY)
+_THANKS_WORDS: Final = frozenset(w for phrase in _VOCABULARY[THANKS] for w in phrase)
+# Words small talk accounts for; a catalog phrase made only of them is no sign of a problem.
+_CHAT_WORDS: Final = (
+    frozenset(w for phrases in _VOCABULARY.values() for phrase in phrases for w in phrase)
+    | _FILLERS
+    | _ABOUT_LAPOR
+)
 
 
 def small_talk(
-    text: str, found: Collection[str] = (), known: Callable[[str], bool] | None = None
+    text: str,
+    tokens: Sequence[str] | None = None,
+    found: Collection[str] = (),
+    known: Callable[[str], bool] | None = None,
 ) -> tuple[str, ...]:
     """The tags of what `text` is when it is no complaint, in `TAGS` order; () when it may be one.
-    `found`: the catalog phrases the router found in it (normalised), signs of a complaint
-    unless they only name Lapor itself ("ini bot?"). `known`: whether a word is a real word;
-    a message of none ("asdfgh") is no report anyone could act on."""
-    words = [w for w in split(text) if w != BOUNDARY]
+    `tokens`: `normalize.split(text)`, when the caller has it. `found`: the words of the catalog
+    phrases the router found in it, signs of a complaint unless they only name Lapor itself
+    ("ini bot?"). `known`: whether a word is a real word; a message of none ("asdfgh") is no
+    report anyone could act on."""
+    words = [w for w in (split(text) if tokens is None else tokens) if w != BOUNDARY]
     if not words:
         return _emoji_only(text)
+    if set(found) - _CHAT_WORDS and not _could_be_chat_despite_phrases(text, words):
+        return ()  # the common case, decided cheaply: a catalog phrase no small talk explains
     tags: set[str] = set()
     rest = _cover(words, tags)
     expanded = {e for w in words for e in expand(w)} | set(words)
@@ -222,15 +242,14 @@ def small_talk(
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
     if THANKS in tags and _resolved(words, expanded):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
-    if all(_LAUGH.match(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not found:
+    if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not found:
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
     question = _is_question(text, words)
     if question and words[-1] in _QUESTION_NEGATIONS:
         expanded -= {"tidak"}  # "buka gak?" asks; it does not complain
     if expanded & _PROBLEM_CUES:
         return ()
-    phrases = {w for phrase in found for w in phrase.split()}
-    problem = bool(phrases - _ABOUT_LAPOR - _FILLERS)
+    problem = bool(set(found) - _CHAT_WORDS)
     if question and (_about_hours(words) or (set(rest) & _ABOUT_LAPOR and not problem)):
         return _ordered(tags | {QUESTION})
     if problem:
@@ -240,6 +259,20 @@ def small_talk(
     if known is not None and not any(known(w) for w in rest):
         return _ordered(tags | {OTHER})
     return ()
+
+
+def _could_be_chat_despite_phrases(text: str, words: Sequence[str]) -> bool:
+    """Spam, a thanks for a fixed problem, a question about office hours may hold catalog
+    words ("jam buka puskesmas hari sabtu?"); nothing else that does is small talk."""
+    seen = set(words)
+    if seen & _SPAM_STRONG or seen & _THANKS_WORDS:
+        return True
+    return _is_question(text, words) and _about_hours(words)
+
+
+@lru_cache(maxsize=65536)
+def _laughs(word: str) -> bool:
+    return _LAUGH.match(word) is not None
 
 
 def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
@@ -254,10 +287,10 @@ def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
                 break
         else:
             word = words[at]
-            if word not in _FILLERS and not _LAUGH.match(word):
+            if word not in _FILLERS and not _laughs(word):
                 rest.append(word)
             at += 1
-    if any(_LAUGH.match(w) for w in words) and not rest and not tags:
+    if not rest and not tags and any(_laughs(w) for w in words):
         tags.add(OTHER)
     return rest
 
@@ -271,11 +304,22 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
 
 
 def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
-    return bool(expanded & _RESOLVED) and not expanded & _CONTRAST and "sudah" in expanded
+    """A short note that something is fixed; a longer message or a request is a report."""
+    return (
+        len(words) <= RESOLVED_MAX_WORDS
+        and bool(expanded & _RESOLVED)
+        and not expanded & _CONTRAST
+        and "sudah" in expanded
+    )
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
-    return "?" in text or words[0] in _QUESTION_WORDS or words[-1] in _QUESTION_WORDS
+    return (
+        "?" in text
+        or words[0] in _QUESTION_WORDS
+        or words[-1] in _QUESTION_WORDS
+        or not _ASKING.isdisjoint(words)
+    )
 
 
 def _about_hours(words: Iterable[str]) -> bool:

@@ -80,3 +80,11 @@ def test_rows_say_whether_the_message_is_a_complaint(router: Router) -> None:
 def test_explain_says_small_talk_is_no_report(router: Router, catalog: Catalog) -> None:
     text = explain(router.route("Assalamualaikum, pak mau lapor"), catalog)
     assert text.startswith("→ bukan laporan (salam, opener)")
+
+
+def test_explain_says_when_the_learned_layer_decided(router: Router, catalog: Catalog) -> None:
+    text = explain(
+        router.route("sudah dua hari bak mandi tidak terisi, ember-ember kosong"), catalog
+    )
+    assert text.startswith("→ ") and "PDAM" in text.splitlines()[0]
+    assert "mirip contoh laporan untuk" in text

@@ -11,7 +11,8 @@ LOCAL_WORD = "pak, tandon kampung di RT 5 ngadat lagi, warga antre"  # no catalo
 
 
 def test_a_correction_routes_look_alikes(catalog: Catalog) -> None:
-    assert Router(catalog).route(LOCAL_WORD).opd is None
+    # the catalog alone does not know it (the n-gram model may already guess it)
+    assert Router(catalog, learned=False).route(LOCAL_WORD).opd is None
     learned = Router(catalog, examples=[(LOCAL_WORD, "PDAM")])
     result = learned.route("pak tandon kampung RT 5 ngadat lagi warga antre")
     assert result.opd == "PDAM"
@@ -56,8 +57,8 @@ def test_a_running_router_learns_a_correction_at_once(catalog: Catalog) -> None:
     look-alike goes where the officer said, with no rebuild."""
     router = Router(catalog)
     before = router.route("sumur bor umum di balai RW tidak keluar airnya")
-    router.learn("sumur bor umum di balai RW tidak keluar airnya", "PERKIM")
+    router.learn("sumur bor umum di balai RW tidak keluar airnya", "BPBD")
     after = router.route("sumur bor umum dekat balai RW 3 tidak keluar air")
-    assert before.opd != "PERKIM"
-    assert after.opd == "PERKIM"
+    assert before.opd != "BPBD"
+    assert after.opd == "BPBD"
     assert any(ev.kind == "example" for ev in after.evidence)

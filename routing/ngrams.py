@@ -1,0 +1,189 @@
+"""The learned layer: a Complement Naive Bayes model over character n-grams of the analysed
+words, trained from labelled examples (the corpus shipped in routing/corpus, the catalog's
+own phrases, officers' corrections).
+
+Why this model: it finds the agency of messages that describe a situation without the
+catalog's words ("kran cuma keluar angin", "ngintip anak perempuan"); character n-grams carry
+over affixes, Javanese forms and typos that whole words miss. Complement NB is plain counts,
+so it trains in a fraction of a second at start-up (nothing binary is shipped) and an officer's
+correction is added with `add` at once, no retraining. On the round-3 tuning set it beat a
+logistic regression on the same features (bench/routing.py prints both).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+CORPUS_DIR: Final = Path(__file__).resolve().parent / "corpus"
+GRAM_SIZES: Final = (3, 4, 5)
+ALPHA: Final = 0.3  # smoothing: the tuning half liked 0.3 (0.1 and 1.0 lost a point or two)
+_START_ROWS: Final = 4096
+
+Floats = npt.NDArray[np.float64]
+
+
+@lru_cache(maxsize=100_000)
+def word_grams(word: str) -> tuple[str, ...]:
+    """Character n-grams of one word, padded so that its start and end count: " lampu "."""
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1))
+
+
+def grams(words: Iterable[str]) -> list[str]:
+    """The features of a message: each word whole and its character n-grams, and each pair of
+    words that follow each other ("lampu merah" is not "lampu" and "merah")."""
+    out: list[str] = []
+    previous = ""
+    for word in words:
+        out.extend(word_grams(word))
+        out.append(f"={word}")
+        if previous:
+            out.append(f"{previous}+{word}")
+        previous = word
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """The model's ranking: agency codes best first, with a share of belief that sums to 1."""
+
+    ranked: tuple[str, ...]
+    shares: tuple[float, ...]
+
+    @property
+    def best(self) -> str:
+        return self.ranked[0]
+
+    @property
+    def margin(self) -> float:
+        return self.shares[0] - (self.shares[1] if len(self.shares) > 1 else 0.0)
+
+
+class NgramModel:
+    """Complement NB counts, one row per n-gram, one column per agency; grows as it learns."""
+
+    def __init__(self, classes: Sequence[str], *, alpha: float = ALPHA) -> None:
+        self.classes = tuple(classes)
+        self._column = {code: i for i, code in enumerate(self.classes)}
+        self._rows: dict[str, int] = {}
+        self._counts: Floats = np.zeros((_START_ROWS, len(self.classes)))
+        self._class_totals: Floats = np.zeros(len(self.classes))
+        self.alpha = alpha
+        self._weights: Floats | None = None  # computed from the counts when first needed
+        self._by_word: dict[str, tuple[Floats, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, text_grams: Sequence[str], code: str, weight: float = 1.0) -> None:
+        """Count one labelled example; cost grows with its length only."""
+        self.add_many([(text_grams, code)], weight)
+
+    def add_many(self, examples: Iterable[tuple[Sequence[str], str]], weight: float = 1.0) -> None:
+        """Count many labelled examples in one numpy update (start-up training)."""
+        self._weights = None
+        rows, columns = [], []
+        index = self._rows
+        for text_grams, code in examples:
+            column = self._column[code]
+            for gram in text_grams:
+                row = index.get(gram)
+                if row is None:
+                    row = index[gram] = len(index)
+                rows.append(row)
+                columns.append(column)
+            self._class_totals[column] += weight * len(text_grams)
+        if len(index) > len(self._counts):
+            grown = np.zeros((max(len(index), 2 * len(self._counts)), len(self.classes)))
+            grown[: len(self._counts)] = self._counts
+            self._counts = grown
+        at = (np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp))
+        if len(rows) < 10_000:  # one correction: touch only its cells
+            np.add.at(self._counts, at, weight)
+            return
+        width = len(self.classes)  # a corpus: one pass over the whole table is faster
+        added = np.bincount(at[0] * width + at[1], minlength=self._counts.size) * weight
+        self._counts += added.reshape(-1, width)
+
+    def copy(self) -> NgramModel:
+        """An independent model with the same counts: each router learns on its own."""
+        twin = NgramModel(self.classes, alpha=self.alpha)
+        twin._rows = dict(self._rows)
+        twin._counts = self._counts.copy()
+        twin._class_totals = self._class_totals.copy()
+        return twin
+
+    def guess(self, words: Sequence[str], temperature: float) -> Guess | None:
+        """Rank the agencies for a message's words; None when it shares no feature with any
+        example. The log-likelihoods are averaged per feature before the softmax, so that a
+        long message is not more certain only for being long; `temperature` sets how sharp
+        the shares are. Per-word sums are cached: a message costs a few vector additions."""
+        weights = self._weights if self._weights is not None else self._weigh()
+        found: list[Floats] = []
+        known = 0
+        cache = self._by_word
+        previous = ""
+        for word in words:
+            cached = cache.get(word)
+            if cached is None:
+                rows = [
+                    r for r in map(self._rows.get, (*word_grams(word), f"={word}")) if r is not None
+                ]
+                cached = cache[word] = (weights[rows].sum(axis=0), len(rows))
+            if cached[1]:
+                found.append(cached[0])
+                known += cached[1]
+            if previous:
+                row = self._rows.get(f"{previous}+{word}")
+                if row is not None:
+                    found.append(weights[row])
+                    known += 1
+            previous = word
+        if not known:
+            return None
+        scaled = np.add.reduce(found) / known
+        scaled = (scaled - scaled.max()) / temperature
+        shares = np.exp(scaled)
+        shares /= shares.sum()
+        order = np.argsort(-shares)[:4]
+        return Guess(
+            tuple(self.classes[i] for i in order),
+            tuple(float(shares[i]) for i in order),
+        )
+
+    def _weigh(self) -> Floats:
+        """Complement NB weights of every feature, once after each change of the counts."""
+        counts = self._counts[: len(self._rows)]
+        complement = counts.sum(axis=1, keepdims=True) - counts + self.alpha
+        totals = self._class_totals.sum() - self._class_totals + self.alpha * len(self._rows)
+        self._weights = -(np.log(complement) - np.log(totals))
+        self._by_word.clear()
+        return self._weights
+
+    def knows_word(self, word: str) -> bool:
+        """Whether some example had this word."""
+        return f"={word}" in self._rows
+
+
+def corpus_examples(directory: Path = CORPUS_DIR) -> Iterator[tuple[str, str]]:
+    """(text, code) pairs of the shipped corpus: `CODE | text` lines in *.txt (# comments),
+    and labelled `{"text", "opd"}` lines in *.jsonl."""
+    for path in sorted(directory.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code, sep, text = line.partition("|")
+            if sep and not line.lstrip().startswith("#") and text.strip():
+                yield text.strip(), code.strip()
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if row.get("opd"):
+                    yield str(row["text"]), str(row["opd"])

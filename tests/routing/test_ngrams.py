@@ -1,0 +1,70 @@
+"""The learned layer finds the agency of a situation told without the catalog's words, learns
+an officer's correction at once, and never outvotes a clear catalog phrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.catalog import Catalog
+from routing.matcher import Router
+from routing.ngrams import NgramModel, corpus_examples, grams
+
+
+def test_a_situation_without_catalog_words_reaches_its_agency(router: Router) -> None:
+    text = "sudah dua hari bak mandi tidak terisi sama sekali, ember-ember kosong"
+    result = router.route(text)
+    assert result.opd == "PDAM"
+    assert not any(ev.kind == "keyword" for ev in result.evidence)
+    assert any(ev.kind == "model" and ev.agency == "PDAM" for ev in result.evidence)
+
+
+def test_without_the_model_the_same_situation_goes_to_triage(catalog: Catalog) -> None:
+    text = "sudah dua hari bak mandi tidak terisi sama sekali, ember-ember kosong"
+    assert Router(catalog, learned=False).route(text).opd is None
+
+
+def test_a_clear_catalog_phrase_wins_over_the_model(router: Router) -> None:
+    """n-grams of "lampu ... mati" lean to street lights; the phrase says traffic light."""
+    assert router.route("lampu merah mati").opd == "DISHUB"
+
+
+def test_a_correction_teaches_the_model_words_it_never_saw(catalog: Catalog) -> None:
+    router = Router(catalog)
+    taught = "embung kampung RW 4 jebol, sawah dan pekarangan warga kebanjiran"
+    router.learn(taught, "BPBD")
+    retold = "embung di RW 4 jebol lagi, pekarangan kebanjiran"
+    result = router.route(retold)
+    assert result.opd == "BPBD"
+
+
+def test_the_model_ranks_by_shared_features_and_knows_when_it_knows_nothing() -> None:
+    model = NgramModel(["PDAM", "PUPR", "DLHKP"])
+    model.add(grams(["air", "keruh", "bau"]), "PDAM")
+    model.add(grams(["jalan", "berlubang"]), "PUPR")
+    model.add(grams(["sampah", "numpuk"]), "DLHKP")
+    guess = model.guess(["airnya", "keruh"], temperature=0.05)
+    assert guess is not None and guess.best == "PDAM"
+    assert abs(sum(guess.shares) - 1.0) < 1e-9
+    model.add(grams(["jalan", "berlubang"]), "PUPR")  # counts change: weights follow
+    again = model.guess(["jalanan", "berlubang"], temperature=0.05)
+    assert again is not None and again.best == "PUPR"
+    assert model.guess(["zzzzqqq"], temperature=0.05) is None
+
+
+def test_shipped_corpus_labels_are_catalog_codes(catalog: Catalog) -> None:
+    examples = list(corpus_examples())
+    assert len(examples) > 800
+    assert {code for _, code in examples} <= set(catalog.by_code)
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("lmpu jln mti di gg mlati", "PERKIM"),  # vowels dropped, as chat writes
+        ("smpah blm diangkt 2 mggu", "DLHKP"),
+        ("🚦 mati di simpang tiga", "DISHUB"),  # the emoji names the thing
+        ("🐍 masuk dapur!!", "DAMKAR"),
+    ],
+)
+def test_chat_shorthand_and_emoji_are_read(router: Router, text: str, agency: str) -> None:
+    assert router.route(text).opd == agency
