@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_MASKED_SECRET = 6  # shorter "secrets" would mask ordinary words in every log line
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "routing" / "catalog" / "kediri.yaml"
 
 
@@ -47,6 +48,18 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     max_text_chars: int = Field(default=4000, ge=100)
     log_level: str = "INFO"
+
+    def secret_values(self) -> list[str]:
+        """Every secret set, so logging can mask it wherever it appears (any format)."""
+        secrets = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.whatsapp_access_token,
+            self.whatsapp_app_secret,
+            self.whatsapp_verify_token,
+        )
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        return [v for v in values if len(v) >= MIN_MASKED_SECRET]
 
     @property
     def telegram_enabled(self) -> bool:

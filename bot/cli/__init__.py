@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in explain_settings_error(exc):
             print(f"  - {line}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level if args.command == "serve" else "WARNING")
+    level = settings.log_level if args.command == "serve" else "WARNING"
+    setup_logging(level, secrets=settings.secret_values())
     result: int = args.run(settings, args)
     return result
 

@@ -41,6 +41,15 @@ NOT_MIGRATED = (
     "The database at {database} is not at the latest schema (found {found}, need {head}). "
     "Run `lapor migrate` first (`make run` does it for you)."
 )
+START_FAILED = "Lapor did not start: {reason}"
+DATABASE_UNREACHABLE = (
+    "the database at {database} cannot be reached ({error}): check DATABASE_URL and that the "
+    "server is running"
+)
+CANNOT_LISTEN = (
+    "cannot listen on {where} ({error}): another process may use the port; set HTTP_HOST and "
+    "HTTP_PORT in .env"
+)
 MIGRATED = "Database migrated to {revision}: {database}"
 
 CHAT_INTRO = """\
