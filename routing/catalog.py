@@ -166,7 +166,8 @@ class Catalog(BaseModel):
         try:
             return self.by_code[code]
         except KeyError:
-            raise CatalogError(f"unknown agency code {code!r}") from None
+            codes = ", ".join(a.code for a in self.agencies)
+            raise CatalogError(f"unknown agency code {code!r}; the catalog has {codes}") from None
 
 
 def phrase_key(phrase: str) -> str:
@@ -193,7 +194,7 @@ def catalog_warnings(catalog: Catalog) -> list[str]:
     for agency in catalog.agencies:
         where = f"agency {agency.code}"
         chat = agency.staff.telegram_chat_id
-        if agency.kind == "internal" and chat is None:
+        if agency.kind == "internal" and chat is None and catalog.triage.telegram_chat_id:
             warnings.append(
                 f"{where}: no staff.telegram_chat_id; its tickets wait in the triage chat"
             )

@@ -37,7 +37,35 @@ def check(settings: Settings) -> Report:
     _check_catalog(settings, report)
     _check_telegram(settings, report)
     _check_whatsapp(settings, report)
+    _check_officers(settings, report)
     return report
+
+
+def _check_officers(settings: Settings, report: Report) -> None:
+    """Whether a new ticket reaches an officer at all: through its agency's Telegram group, else
+    the triage group. With a resident channel on, a ticket that reaches no one is an error;
+    while Lapor is only tried in a terminal, a warning."""
+    catalog = report.catalog
+    if catalog is None:
+        return
+    live = settings.telegram_enabled or settings.whatsapp_enabled
+    found = report.problems if live else report.warnings
+    if live and not settings.telegram_enabled:  # WhatsApp only; the staff groups are Telegram's
+        found.append(
+            "TELEGRAM_BOT_TOKEN is not set: officers work in Telegram groups, so new tickets "
+            "reach no officer"
+        )
+    if catalog.triage.telegram_chat_id:
+        return
+    stranded = [
+        a.code for a in catalog.agencies if a.kind == "internal" and not a.staff.telegram_chat_id
+    ]
+    if stranded:
+        found.append(
+            f"new tickets for {', '.join(stranded)} reach no officer: neither the agency's "
+            "staff.telegram_chat_id nor triage.telegram_chat_id is set in the catalog "
+            "(send /id in a group to learn its chat id)"
+        )
 
 
 def _check_database(settings: Settings, report: Report) -> None:
@@ -80,6 +108,10 @@ def _check_telegram(settings: Settings, report: Report) -> None:
     _check_url("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url, report)
     if not settings.telegram_enabled:
         report.warnings.append("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off")
+        if not settings.whatsapp_enabled:
+            report.warnings.append(
+                "no channel is on: residents can reach Lapor only through `lapor chat`"
+            )
         return
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     if not _TELEGRAM_TOKEN.match(token):

@@ -62,8 +62,10 @@ Database: {database}
 CHAT_EXIT_WORDS = ("/keluar", "/exit", "/quit")
 
 CHECK_OK = "Configuration OK."
-CHECK_PROBLEMS = "Configuration has {n} problem(s):"
-CHECK_WARNINGS = "Warnings:"
+CHECK_OK_WITH_WARNINGS = "No errors. Lapor runs, but read the warnings above."
+CHECK_PROBLEMS = "Errors ({n}), to fix before Lapor serves residents:"
+CHECK_WARNINGS = "Warnings ({n}):"
+CHECK_FAILED = "Configuration has {n} error(s)."
 WEBHOOK_SET = "Telegram webhook set to {url} (secret token {secret})."
 WEBHOOK_NEEDS = "set-webhook needs TELEGRAM_BOT_TOKEN and PUBLIC_BASE_URL in .env"
 LEARNED = "Learned: {text!r} -> {code} (example #{id})."
