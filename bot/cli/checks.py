@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Settings
-from routing.catalog import Catalog, CatalogError, load_catalog
+from routing.catalog import Catalog, CatalogError, load_catalog, unreached_warning
 
 _TELEGRAM_TOKEN = re.compile(r"^\d{5,15}:[A-Za-z0-9_-]{30,}$")
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
@@ -49,23 +49,15 @@ def _check_officers(settings: Settings, report: Report) -> None:
     if catalog is None:
         return
     live = settings.telegram_enabled or settings.whatsapp_enabled
-    found = report.problems if live else report.warnings
     if live and not settings.telegram_enabled:  # WhatsApp only; the staff groups are Telegram's
-        found.append(
+        report.problems.append(
             "TELEGRAM_BOT_TOKEN is not set: officers work in Telegram groups, so new tickets "
             "reach no officer"
         )
-    if catalog.triage.telegram_chat_id:
-        return
-    stranded = [
-        a.code for a in catalog.agencies if a.kind == "internal" and not a.staff.telegram_chat_id
-    ]
-    if stranded:
-        found.append(
-            f"new tickets for {', '.join(stranded)} reach no officer: neither the agency's "
-            "staff.telegram_chat_id nor triage.telegram_chat_id is set in the catalog "
-            "(send /id in a group to learn its chat id)"
-        )
+    unreached = unreached_warning(catalog)  # catalog_warnings has it; with residents, an error
+    if live and unreached is not None and unreached in report.warnings:
+        report.warnings.remove(unreached)
+        report.problems.append(unreached)
 
 
 def _check_database(settings: Settings, report: Report) -> None:

@@ -83,7 +83,7 @@ def test_tickets_that_reach_no_officer_are_an_error_once_residents_can_write(
     assert main(["check-config"]) == 1
     out = capsys.readouterr().out
     errors = out.split("Errors (")[1].split("Warnings (")[0]
-    assert "new tickets for PERKIM, DLHKP" in errors and "reach no officer" in errors
+    assert "new tickets for agencies PERKIM, DLHKP" in errors and "reach no officer" in errors
     assert "PUPR," not in errors  # PUPR has its group
     assert "Configuration has 1 error(s)" in out
 
