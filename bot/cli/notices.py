@@ -55,8 +55,10 @@ MIGRATED = "Database migrated to {revision}: {database}"
 CHAT_INTRO = """\
 Lapor chat: you are a resident writing to Lapor. Type a message and press Enter.
   - a number picks a button, e.g. 1
-  - `lokasi -7.8165,112.0115` shares a location; `foto` sends a (pretend) photo
-  - commands: /start /status /laporanku /batal /bantuan /bahasa ; Ctrl-D or /keluar to leave
+  - `lokasi -7.8165,112.0115` (or just the coordinates) shares a location; `foto` sends a
+    (pretend) photo
+  - commands, with or without the slash: menu, status NOMOR, laporanku, batal, bantuan,
+    tambah NOMOR, tarik NOMOR, bahasa en ; Ctrl-D or /keluar to leave
 Database: {database}
 """
 CHAT_EXIT_WORDS = ("/keluar", "/exit", "/quit")
