@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_MASKED_SECRET = 6  # shorter "secrets" would mask ordinary words in every log line
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "routing" / "catalog" / "kediri.yaml"
 
 
@@ -49,6 +50,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # SLA sweep every this many seconds (0: this instance runs no SLA sweep and no digest)
     sla_sweep_seconds: int = Field(default=60, ge=0, le=3600)
+
+    def secret_values(self) -> list[str]:
+        """Every secret set, so logging can mask it wherever it appears (any format)."""
+        secrets = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.whatsapp_access_token,
+            self.whatsapp_app_secret,
+            self.whatsapp_verify_token,
+        )
+        values = [s.get_secret_value() for s in secrets if s is not None]
+        return [v for v in values if len(v) >= MIN_MASKED_SECRET]
 
     @property
     def telegram_enabled(self) -> bool:

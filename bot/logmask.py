@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 _TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(r"(?i)(bearer\s+|access_token=)[A-Za-z0-9._-]{8,}")
@@ -23,25 +24,43 @@ def mask_id(value: object) -> str:
     return "***" + text[-3:] if len(text) > 3 else "***"
 
 
-def mask_text(text: str) -> str:
+def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<secret>")
     text = _TOKEN.sub("<token>", text)
     text = _BEARER.sub(r"\1<secret>", text)
     return _LONG_NUMBER.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
 
 
 class MaskingFilter(logging.Filter):
+    """Masks the message and any traceback with it: an exception's text may quote a URL with
+    the token in it (PTB's InvalidToken quotes the token itself)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(sorted(set(secrets), key=len, reverse=True))
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_text(message)
+        masked = mask_text(message, self._secrets)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text, self._secrets)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info, self._secrets)
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
+_FORMATTER = logging.Formatter()
+
+
+def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter())
+    handler.addFilter(MaskingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

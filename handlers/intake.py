@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 
 from db.tables import Ticket, TicketStatus
+from handlers import courtesy
 from handlers.draft import Draft
 from handlers.messages import InboundKind, Location, Outbound
 from handlers.places import (
@@ -51,11 +52,6 @@ ADDRESS_SHOWN_MAX = 200
 PLACE_SHOWN_MAX = 200
 MAX_CANDIDATES = 3
 SKIP_WORDS = frozenset({"lewati", "skip", "lanjut", "tidak", "tidak ada", "gak ada", "ga ada", "-"})
-# Words that make a message a hello rather than a report: "halo min", "p", "selamat pagi pak".
-GREETING_WORDS = frozenset(
-    "halo hallo hai hi hello hey p ping tes test selamat pagi siang sore malam assalamualaikum "
-    "salam permisi min admin kak pak bu mas mbak om ok oke terima kasih makasih thanks".split()
-)
 
 
 # --- questions: each shows one prompt with a fresh menu and puts the dialog in its state ---
@@ -260,20 +256,14 @@ def location_ack(turn: Turn, draft: Draft) -> Outbound:
     return turn.say("ack.location_outside" if outside else "ack.location", remove_keyboard=True)
 
 
-def is_greeting(text: str, result: RouteResult) -> bool:
-    """Too little to be a report: a hello, "p", or a few words no agency recognises."""
-    if result.opd is not None or result.candidates:
-        return False
-    words = text.lower().replace(",", " ").replace("!", " ").split()
-    return len(words) < 3 or all(w.strip(".?") in GREETING_WORDS for w in words)
-
-
 async def start_report(turn: Turn) -> list[Outbound]:
-    """Free text while idle: a new report, unless it is only a greeting."""
+    """Free text while idle: a new report, unless the router says it is courtesy or chatter."""
     text = (turn.inbound.text or "").strip()
-    result = turn.ctx.router.route(text) if text else None
-    if result is None or is_greeting(text, result):
+    if not text:
         return [turn.say("greeting")]
+    result = turn.ctx.router.route(text)
+    if result.small_talk:
+        return await courtesy.answer(turn, result.small_talk)
     draft = Draft()
     notes = set_description(turn, draft, text, result)
     return [*notes, advance(turn, draft)]
@@ -528,6 +518,8 @@ async def handle(turn: Turn) -> list[Outbound]:
     if short_link_only(turn):
         return [turn.say("place.short_link")]
     turn = pasted_pin(turn)
+    if (lead := courtesy_mid_report(turn)) is not None:
+        return reprompt(turn, lead=lead)
     step = STATES[turn.dialog.state].get(turn.event)
     if step is not None:
         return await step(turn)
@@ -536,6 +528,17 @@ async def handle(turn: Turn) -> list[Outbound]:
     if turn.dialog.state == IDLE:
         return [turn.say("greeting")]
     return reprompt(turn)
+
+
+def courtesy_mid_report(turn: Turn) -> str | None:
+    """ "terima kasih" or "assalamualaikum" while a report is open is no answer to the question:
+    a word back, and the question again (the draft keeps nothing of it)."""
+    text = (turn.inbound.text or "").strip()
+    if turn.dialog.state == IDLE or turn.inbound.kind != TEXT or text.lower() in SKIP_WORDS:
+        return None
+    if not text:
+        return None
+    return courtesy.lead_mid_report(turn, turn.ctx.router.route(text).small_talk)
 
 
 def pasted_text(turn: Turn) -> str | None:

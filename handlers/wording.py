@@ -42,7 +42,8 @@ ALIASES: Final[dict[str, str]] = {
 
 # Whole messages (after courtesy words are dropped) that are a command with no argument.
 PHRASES: Final[dict[str, str]] = {
-    **{name: command for name, command in ALIASES.items() if command not in {"tambah", "tarik"}},
+    # "cek" alone is a test ("cek cek"), not a status request; "tambah" and "tarik" need a number.
+    **{n: c for n, c in ALIASES.items() if c not in {"tambah", "tarik"} and n != "cek"},
     "mulai lagi": "start",
     "menu utama": "start",
     "main menu": "start",
@@ -118,6 +119,7 @@ COURTESY: Final = frozenset(
     "min admin kak pak bu mas mbak om dik dong donk aja saja ya yah yaa deh please pls plz "
     "tolong mohon mau ingin pengen pingin saya aku sy kulo nggih njih".split()
 )
+ASKING_FOR_HELP: Final = frozenset("tolong mohon minta butuh perlu".split())
 _REFERENCE = re.compile(
     r"#?\b(?P<prefix>[a-z]{2,8})[\s\-./]*(?P<year>\d{2})[\s\-./]*(?P<number>\d{1,9})\b", re.I
 )
@@ -179,6 +181,8 @@ def typed_command(text: str, prefix: str) -> TypedCommand | None:
         if said in LANGUAGE_PHRASES:
             return TypedCommand("bahasa", LANGUAGE_PHRASES[said])
         if said in PHRASES:
+            if PHRASES[said] == "bantuan" and set(whole.split()) & ASKING_FOR_HELP:
+                return None  # "mohon bantuan" asks for help with a problem: an opener
             return TypedCommand(PHRASES[said])
     head, _, rest = core.partition(" ")
     if canonical(head) == "bahasa" and rest in {"id", "en", "indonesia", "english", "inggris"}:

@@ -378,7 +378,8 @@ class Catalog(BaseModel):
         try:
             return self.by_code[code]
         except KeyError:
-            raise CatalogError(f"unknown agency code {code!r}") from None
+            codes = ", ".join(a.code for a in self.agencies)
+            raise CatalogError(f"unknown agency code {code!r}; the catalog has {codes}") from None
 
 
 def phrase_key(phrase: str) -> str:
@@ -395,9 +396,27 @@ def shared_phrases(catalog: Catalog) -> dict[str, list[tuple[str, Keyword]]]:
     return {phrase: found for phrase, found in claims.items() if len({c for c, _ in found}) > 1}
 
 
+def unreached_warning(catalog: Catalog) -> str | None:
+    """The agencies whose new tickets reach no officer: no group of theirs, no triage group."""
+    if catalog.triage.telegram_chat_id:
+        return None
+    codes = [
+        a.code for a in catalog.agencies if a.kind == "internal" and not a.staff.telegram_chat_id
+    ]
+    if not codes:
+        return None
+    which = f"agency {codes[0]}" if len(codes) == 1 else f"agencies {', '.join(codes)}"
+    return (
+        f"new tickets for {which} reach no officer: neither staff.telegram_chat_id nor "
+        "triage.telegram_chat_id is set"
+    )
+
+
 def catalog_warnings(catalog: Catalog) -> list[str]:
     """What `lapor check-config` should point out although the catalog works."""
     warnings: list[str] = []
+    if unreached := unreached_warning(catalog):
+        warnings.append(unreached)
     if catalog.triage.telegram_chat_id is None:
         warnings.append("triage: no telegram_chat_id; unsure reports have no group to wait in")
     if catalog.supervisors.telegram_chat_id is None:
@@ -412,7 +431,7 @@ def catalog_warnings(catalog: Catalog) -> list[str]:
     for agency in catalog.agencies:
         where = f"agency {agency.code}"
         chat = agency.staff.telegram_chat_id
-        if agency.kind == "internal" and chat is None:
+        if agency.kind == "internal" and chat is None and catalog.triage.telegram_chat_id:
             warnings.append(
                 f"{where}: no staff.telegram_chat_id; its tickets wait in the triage chat"
             )

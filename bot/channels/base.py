@@ -18,8 +18,14 @@ __all__ = [
     "Outbound",
     "OutboundKind",
     "SendError",
+    "StartError",
     "Unreadable",
 ]
+
+
+class StartError(Exception):
+    """A channel cannot start. The message is one plain line for the admin: what failed and what
+    to check, never a secret; `lapor serve` prints it instead of a traceback."""
 
 
 class SendError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
@@ -14,6 +14,8 @@ from bot.cli.checks import check, explain_settings_error
 from bot.config import Settings
 from bot.logmask import setup_logging
 from db.engine import display_url
+
+Runner = Callable[[Settings, argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in explain_settings_error(exc):
             print(f"  - {line}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level if args.command == "serve" else "WARNING")
+    level = settings.log_level if args.command == "serve" else "WARNING"
+    setup_logging(level, secrets=settings.secret_values())
     result: int = args.run(settings, args)
     return result
 
@@ -33,38 +36,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lapor", description="Lapor, the Kota Kediri chatbot")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("serve", help="run the service (HTTP, channels, workers)").set_defaults(
-        run=_serve
+
+    def command(name: str, line: str, run: Runner) -> argparse.ArgumentParser:
+        """One subcommand; its one line shows in `lapor --help` and atop `lapor NAME --help`."""
+        found = sub.add_parser(name, help=line, description=line)
+        found.set_defaults(run=run)
+        return found
+
+    command("serve", "run the service: HTTP, channels, inbox worker, outbox dispatcher", _serve)
+    command("chat", "talk to Lapor as a resident in this terminal; no token needed", _chat)
+    command("migrate", "bring the database schema up to date (safe to run again)", _migrate)
+    command("init-db", "create a fresh database schema (the same as migrate)", _migrate)
+    command("check-config", "explain each error and warning in .env and the catalog", _check_config)
+    command("set-webhook", "register PUBLIC_BASE_URL/telegram/webhook with Telegram", _set_webhook)
+    command(
+        "failures", "list messages given up and updates not processed; exit 1 if any", _failures
     )
-    sub.add_parser("chat", help="talk to Lapor in this terminal, no token needed").set_defaults(
-        run=_chat
-    )
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
-        run=_migrate
-    )
-    sub.add_parser("init-db", help="create a fresh database (same as migrate)").set_defaults(
-        run=_migrate
-    )
-    sub.add_parser("check-config", help="explain what is wrong with .env and the catalog")
-    sub.choices["check-config"].set_defaults(run=_check_config)
-    sub.add_parser("set-webhook", help="register PUBLIC_BASE_URL with Telegram").set_defaults(
-        run=_set_webhook
-    )
-    sub.add_parser(
-        "failures", help="list messages given up and updates not processed"
-    ).set_defaults(run=_failures)
-    route = sub.add_parser("route", help="which agency a text goes to (see `route -h`)")
+    route = command("route", "which agency a text goes to, how sure, and why", _route)
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
     route.add_argument("--batch", metavar="FILE.jsonl", help='route {"id","text"} lines')
-    route.set_defaults(run=_route)
-    sla = sub.add_parser("sla", help="SLA: `sla sweep [--at ISO]`, `sla digest`, `sla report`")
-    sla.set_defaults(run=_sla)
+    sla = command("sla", "SLA: `sla sweep [--at ISO]`, `sla digest`, `sla report`", _sla)
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SLA_COMMAND")
-    sweep = sla_commands.add_parser("sweep", help="one SLA sweep now, or as if at --at")
+    sweep = sla_commands.add_parser(
+        "sweep",
+        help="one SLA sweep now, or as if at --at",
+        description="one SLA sweep now, or as if at --at",
+    )
     sweep.add_argument("--at", help="ISO date-time, e.g. 2026-03-02T09:00 (TIMEZONE if no zone)")
-    digest = sla_commands.add_parser("digest", help="today's digest, if it has not gone yet")
+    digest = sla_commands.add_parser(
+        "digest",
+        help="today's digest, if it has not gone yet",
+        description="today's digest, if it has not gone yet",
+    )
     digest.add_argument("--at", help="as if at this ISO date-time")
-    report = sla_commands.add_parser("report", help="compliance by agency (default: 30 days)")
+    report = sla_commands.add_parser(
+        "report",
+        help="compliance by agency (default: 30 days)",
+        description="compliance by agency (default: 30 days)",
+    )
     report.add_argument("--from", dest="start", metavar="DATE", help="first day, 2026-03-01")
     report.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
     return parser
@@ -92,17 +101,20 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _check_config(settings: Settings, _args: argparse.Namespace) -> int:
+    """Errors (exit 1) first: Lapor would fail or lose reports. Warnings: it works, with a gap."""
     report = check(settings)
-    if report.warnings:
-        print(notices.CHECK_WARNINGS)
-        for line in report.warnings:
-            print(f"  - {line}")
+    for title, lines in (
+        (notices.CHECK_PROBLEMS, report.problems),
+        (notices.CHECK_WARNINGS, report.warnings),
+    ):
+        if lines:
+            print(title.format(n=len(lines)))
+            for line in lines:
+                print(f"  - {line}")
     if report.problems:
-        print(notices.CHECK_PROBLEMS.format(n=len(report.problems)))
-        for line in report.problems:
-            print(f"  - {line}")
+        print(notices.CHECK_FAILED.format(n=len(report.problems)))
         return 1
-    print(notices.CHECK_OK)
+    print(notices.CHECK_OK_WITH_WARNINGS if report.warnings else notices.CHECK_OK)
     return 0
 
 

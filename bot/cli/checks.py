@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Settings
-from routing.catalog import Catalog, CatalogError, load_catalog
+from routing.catalog import Catalog, CatalogError, load_catalog, unreached_warning
 
 _TELEGRAM_TOKEN = re.compile(r"^\d{5,15}:[A-Za-z0-9_-]{30,}$")
 _DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
@@ -37,7 +37,27 @@ def check(settings: Settings) -> Report:
     _check_catalog(settings, report)
     _check_telegram(settings, report)
     _check_whatsapp(settings, report)
+    _check_officers(settings, report)
     return report
+
+
+def _check_officers(settings: Settings, report: Report) -> None:
+    """Whether a new ticket reaches an officer at all: through its agency's Telegram group, else
+    the triage group. With a resident channel on, a ticket that reaches no one is an error;
+    while Lapor is only tried in a terminal, a warning."""
+    catalog = report.catalog
+    if catalog is None:
+        return
+    live = settings.telegram_enabled or settings.whatsapp_enabled
+    if live and not settings.telegram_enabled:  # WhatsApp only; the staff groups are Telegram's
+        report.problems.append(
+            "TELEGRAM_BOT_TOKEN is not set: officers work in Telegram groups, so new tickets "
+            "reach no officer"
+        )
+    unreached = unreached_warning(catalog)  # catalog_warnings has it; with residents, an error
+    if live and unreached is not None and unreached in report.warnings:
+        report.warnings.remove(unreached)
+        report.problems.append(unreached)
 
 
 def _check_database(settings: Settings, report: Report) -> None:
@@ -80,6 +100,10 @@ def _check_telegram(settings: Settings, report: Report) -> None:
     _check_url("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url, report)
     if not settings.telegram_enabled:
         report.warnings.append("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off")
+        if not settings.whatsapp_enabled:
+            report.warnings.append(
+                "no channel is on: residents can reach Lapor only through `lapor chat`"
+            )
         return
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     if not _TELEGRAM_TOKEN.match(token):

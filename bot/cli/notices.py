@@ -41,20 +41,33 @@ NOT_MIGRATED = (
     "The database at {database} is not at the latest schema (found {found}, need {head}). "
     "Run `lapor migrate` first (`make run` does it for you)."
 )
+START_FAILED = "Lapor did not start: {reason}"
+DATABASE_UNREACHABLE = (
+    "the database at {database} cannot be reached ({error}): check DATABASE_URL and that the "
+    "server is running"
+)
+CANNOT_LISTEN = (
+    "cannot listen on {where} ({error}): another process may use the port; set HTTP_HOST and "
+    "HTTP_PORT in .env"
+)
 MIGRATED = "Database migrated to {revision}: {database}"
 
 CHAT_INTRO = """\
 Lapor chat: you are a resident writing to Lapor. Type a message and press Enter.
   - a number picks a button, e.g. 1
-  - `lokasi -7.8165,112.0115` shares a location; `foto` sends a (pretend) photo
-  - commands: /start /status /laporanku /batal /bantuan /bahasa ; Ctrl-D or /keluar to leave
+  - `lokasi -7.8165,112.0115` (or just the coordinates) shares a location; `foto` sends a
+    (pretend) photo
+  - commands, with or without the slash: menu, status NOMOR, laporanku, batal, bantuan,
+    tambah NOMOR, tarik NOMOR, bahasa en ; Ctrl-D or /keluar to leave
 Database: {database}
 """
 CHAT_EXIT_WORDS = ("/keluar", "/exit", "/quit")
 
 CHECK_OK = "Configuration OK."
-CHECK_PROBLEMS = "Configuration has {n} problem(s):"
-CHECK_WARNINGS = "Warnings:"
+CHECK_OK_WITH_WARNINGS = "No errors. Lapor runs, but read the warnings above."
+CHECK_PROBLEMS = "Errors ({n}), to fix before Lapor serves residents:"
+CHECK_WARNINGS = "Warnings ({n}):"
+CHECK_FAILED = "Configuration has {n} error(s)."
 WEBHOOK_SET = "Telegram webhook set to {url} (secret token {secret})."
 WEBHOOK_NEEDS = "set-webhook needs TELEGRAM_BOT_TOKEN and PUBLIC_BASE_URL in .env"
 LEARNED = "Learned: {text!r} -> {code} (example #{id})."

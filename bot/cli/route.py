@@ -29,8 +29,10 @@ def run(settings: Settings, words: Sequence[str], batch: str | None) -> int:
         if len(words) != 3:
             print(USAGE, file=sys.stderr)
             return 2
-        if words[2] not in catalog.by_code:
-            print(f"unknown agency code {words[2]!r}", file=sys.stderr)
+        try:
+            catalog.agency(words[2])
+        except CatalogError as exc:  # it lists the valid codes
+            print(exc, file=sys.stderr)
             return 2
         return asyncio.run(_learn(settings, words[1], words[2]))
     if words == ["export-examples"]:

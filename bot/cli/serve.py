@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import sys
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.base import StartError
 from bot.cli import notices
 from bot.config import Settings
+from bot.logmask import mask_text
 from bot.web.app import make_app
 from db.engine import display_url
 from db.migrate import current_revision, head_revision
+
+log = logging.getLogger(__name__)
 
 
 def channel_lines(settings: Settings) -> list[str]:
@@ -64,16 +70,57 @@ async def _freeze_startup_objects(_app: web.Application) -> None:
 
 
 def serve(settings: Settings) -> int:
-    found = asyncio.run(current_revision(settings.database_url, schema=settings.database_schema))
+    """Run until stopped. A failure at start is one plain line on stderr and exit 1: the
+    traceback only with LOG_LEVEL=DEBUG, through the log filter that masks secrets."""
+    database = display_url(settings.database_url)
+    try:
+        found = asyncio.run(
+            current_revision(settings.database_url, schema=settings.database_schema)
+        )
+    except (OSError, SQLAlchemyError) as exc:
+        return start_failed(notices.DATABASE_UNREACHABLE.format(database=database, error=kind(exc)))
     head = head_revision()
     if found != head:
-        database = display_url(settings.database_url)
         print(
             notices.NOT_MIGRATED.format(database=database, found=found, head=head), file=sys.stderr
         )
         return 2
-    print(banner(settings), flush=True)
     app = make_app(settings)
     app.on_startup.append(_freeze_startup_objects)
-    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    try:
+        asyncio.run(run_service(app, settings))
+    except (web.GracefulExit, KeyboardInterrupt):
+        return 0
+    except StartError as exc:
+        return start_failed(str(exc))
+    except OSError as exc:  # the port is taken, or the host is not this machine's
+        where = f"{settings.http_host}:{settings.http_port}"
+        return start_failed(notices.CANNOT_LISTEN.format(where=where, error=kind(exc)))
     return 0
+
+
+async def run_service(app: web.Application, settings: Settings) -> None:
+    """`web.run_app`, except that a failed start-up still closes what had started (run_app
+    leaves the contexts entered before the failure open, and the loop's shutdown then fails
+    loudly on them), and the banner comes only once every channel and the port are up."""
+    runner = web.AppRunner(app, handle_signals=True)
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        print(banner(settings), flush=True)
+        await asyncio.Event().wait()  # until SIGINT or SIGTERM raise GracefulExit
+    finally:
+        await runner.cleanup()
+
+
+def kind(exc: BaseException) -> str:
+    """What went wrong in a few words: the OS's reason, else the exception's type."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
+def start_failed(reason: str) -> int:
+    log.debug("start-up failed", exc_info=True)
+    print(notices.START_FAILED.format(reason=mask_text(reason)), file=sys.stderr, flush=True)
+    return 1

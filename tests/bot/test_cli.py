@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
+from bot.config import DEFAULT_CATALOG
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
 QUIETED = ("httpx", "aiohttp.access", "alembic")
@@ -39,7 +41,9 @@ def test_check_config_passes_with_no_tokens_and_says_channels_are_off(
 ) -> None:
     assert main(["check-config"]) == 0
     out = capsys.readouterr().out
-    assert "Telegram channel is off" in out and "Configuration OK" in out
+    assert "Telegram channel is off" in out and "No errors" in out and "Errors" not in out
+    warnings = out.split("Warnings (")[1]
+    assert "reach no officer" in warnings  # the shipped catalog has no staff chats yet
 
 
 def test_check_config_explains_each_problem(
@@ -54,6 +58,83 @@ def test_check_config_explains_each_problem(
     assert "PUBLIC_BASE_URL is missing" in out
     assert "DATABASE_URL uses 'mysql'" in out
     assert "cannot read the catalog" in out
+
+
+REAL_LOOKING_TOKEN = "7000000003:AAHk3vQ9xTfLrB2mZc8WnYp4sDe6gJu1oKi"
+
+
+def catalog_with(tmp_path: Path, *, triage: int | None, pupr: int | None) -> Path:
+    data = yaml.safe_load(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    for agency in data["agencies"]:
+        if agency["code"] == "PUPR":
+            agency["staff"] = {"telegram_chat_id": pupr}
+    data["triage"] = {"telegram_chat_id": triage}
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_tickets_that_reach_no_officer_are_an_error_once_residents_can_write(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", REAL_LOOKING_TOKEN)
+    monkeypatch.setenv("TELEGRAM_MODE", "polling")
+    monkeypatch.setenv("CATALOG_PATH", str(catalog_with(tmp_path, triage=None, pupr=-100123)))
+    assert main(["check-config"]) == 1
+    out = capsys.readouterr().out
+    errors = out.split("Errors (")[1].split("Warnings (")[0]
+    assert "new tickets for agencies PERKIM, DLHKP" in errors and "reach no officer" in errors
+    assert "PUPR," not in errors  # PUPR has its group
+    assert "Configuration has 1 error(s)" in out
+
+
+def test_a_triage_chat_catches_every_ticket(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", REAL_LOOKING_TOKEN)
+    monkeypatch.setenv("TELEGRAM_MODE", "polling")
+    monkeypatch.setenv("CATALOG_PATH", str(catalog_with(tmp_path, triage=-100999, pupr=None)))
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "reach no officer" not in out and "PUPR: no staff.telegram_chat_id" in out
+
+
+def test_whatsapp_without_telegram_reaches_no_officer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for key, value in {
+        "WHATSAPP_ACCESS_TOKEN": "EAAG-some-token",
+        "WHATSAPP_PHONE_NUMBER_ID": "100000000000002",
+        "WHATSAPP_APP_SECRET": "app-secret",
+        "WHATSAPP_VERIFY_TOKEN": "verify-token",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("CATALOG_PATH", str(catalog_with(tmp_path, triage=-100999, pupr=None)))
+    assert main(["check-config"]) == 1
+    assert "officers work in Telegram groups" in capsys.readouterr().out.split("Warnings")[0]
+
+
+def test_a_wrong_agency_code_is_answered_with_the_valid_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["route", "learn", "got mampet depan pasar", "PU"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown agency code 'PU'" in err and "PUPR, PERKIM, DLHKP" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["serve", "chat", "migrate", "init-db", "check-config", "set-webhook", "failures", "route"],
+)
+def test_every_command_says_what_it_does_in_one_line(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    usage, _, rest = capsys.readouterr().out.partition("\n\n")
+    line = rest.splitlines()[0]
+    assert usage.startswith(f"usage: lapor {command}") and len(line) > 20 and "\n" not in line
 
 
 def test_a_bad_setting_is_named(

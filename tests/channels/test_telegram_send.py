@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from telegram.error import InvalidToken
 
-from bot.channels.base import Button, Outbound, OutboundKind, SendError
+from bot.channels.base import Button, Outbound, OutboundKind, SendError, StartError
 from bot.channels.telegram import ALLOWED_UPDATES, MAX_TEXT, TelegramChannel
 from bot.channels.text import split_text
 from bot.config import Settings
@@ -69,7 +68,7 @@ async def test_start_learns_who_the_bot_is(channel: TelegramChannel, api: FakeBo
 
 async def test_wrong_token_fails_at_start(api: FakeBotApi) -> None:
     telegram = TelegramChannel(settings_for(api, token="7000000001:wrong"))
-    with pytest.raises(InvalidToken):
+    with pytest.raises(StartError, match="rejected TELEGRAM_BOT_TOKEN"):
         await telegram.start()
     await telegram.stop()
 

@@ -32,6 +32,7 @@ from handlers.messages import (
 from handlers.texts import text_length
 from routing.catalog import Catalog, parse_catalog
 from routing.matcher import Router, RouteResult
+from routing.smalltalk import small_talk
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday morning
@@ -76,7 +77,11 @@ triage: {{telegram_chat_id: {TRIAGE_CHAT}}}
 
 
 class KeywordRouter(Router):
-    """One agency's phrases found: that agency; several: abstain with them as candidates."""
+    """One agency's phrases found: that agency; several: abstain with them as candidates.
+
+    Courtesy and chatter get the real router's small-talk tags (routing/smalltalk.py), so the
+    dialog is tested against what the router really says of them.
+    """
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -89,6 +94,9 @@ class KeywordRouter(Router):
         }
         ranked = tuple(code for code, found in hits.items() if found)
         matched = tuple(phrase for code in ranked for phrase in hits[code])
+        chat = small_talk(text, matched)
+        if chat:
+            return RouteResult(None, 0.0, small_talk=chat)
         if len(ranked) == 1:
             return RouteResult(ranked[0], 0.9, matched, ranked)
         return RouteResult(None, 0.4 if ranked else 0.0, matched, ranked)

@@ -269,7 +269,7 @@ async def test_a_very_long_report_fits_every_message_with_its_buttons(
 async def test_greeting_gets_help_not_a_report(chat: Chat, sessions: Sessions) -> None:
     for hello in ("halo", "p", "selamat pagi pak admin", "  "):
         out = await chat.text(hello)
-        assert "ceritakan masalah" in text_of(out)
+        assert "ingin dilaporkan" in text_of(out)
         assert (await snapshot(sessions, chat)).state == "idle"
 
 

@@ -27,7 +27,7 @@ CANCEL_WORDS = [
     "cancel",
     "/batal",
 ]
-HELP_WORDS = ["bantuan", "Bantuan dong", "help", "cara lapor", "tolong bantuan min", "/help"]
+HELP_WORDS = ["bantuan", "Bantuan dong", "help", "cara lapor", "bantuan min", "/help"]
 LIST_WORDS = ["laporanku", "Laporan saya", "laporan ku", "my reports", "riwayat laporan"]
 MENU_WORDS = ["menu", "Menu", "mulai", "/start", "menu utama"]
 

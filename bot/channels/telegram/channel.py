@@ -11,19 +11,20 @@ from __future__ import annotations
 import logging
 import warnings
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import Inbound, InboundKind, InboxItem, Outbound
+from bot.channels.base import Inbound, InboundKind, InboxItem, Outbound, StartError
 from bot.channels.telegram.parse import Me, from_update
 from bot.channels.telegram.send import Sender
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item, raw_ids
 from bot.config import Settings
-from bot.logmask import mask_id
+from bot.logmask import mask_id, mask_text
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class TelegramChannel:
         if settings.telegram_bot_token is None or not settings.telegram_enabled:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off")
         self._token = settings.telegram_bot_token.get_secret_value()
+        self._base_url = settings.telegram_api_base_url
         head = self._token.partition(":")[0]
         # A token is "<bot id>:<secret>", so replies to the bot are recognised before getMe.
         self._bot_id: int | None = int(head) if head.isdigit() else None
@@ -83,12 +85,34 @@ class TelegramChannel:
         return self._username
 
     async def start(self) -> None:
-        """Open the HTTP client and call getMe: a wrong token fails here, not on the first send."""
+        """Open the HTTP client and call getMe: a wrong token fails here, not on the first send.
+
+        Raises `StartError` with one plain line; the token is never in it.
+        """
         logging.getLogger("httpx").addFilter(self._log_filter)
-        await self._bot.initialize()
+        try:
+            await self._bot.initialize()
+        except TelegramError as exc:
+            await self.stop()
+            raise StartError(self._start_failure(exc)) from exc
         self._bot_id = self._bot.id
         self._username = self._bot.username
         log.info("telegram: bot @%s ready", self._username)
+
+    def _start_failure(self, exc: TelegramError) -> str:
+        where = urlsplit(self._base_url).netloc or self._base_url
+        if isinstance(exc, InvalidToken):
+            return (
+                f"Telegram ({where}) rejected TELEGRAM_BOT_TOKEN: check the token @BotFather "
+                "gave (revoked, or mistyped?)"
+            )
+        if isinstance(exc, NetworkError):  # TimedOut too
+            return (
+                f"Telegram's Bot API at {where} cannot be reached ({type(exc).__name__}): check "
+                "the network, a proxy or firewall, and TELEGRAM_API_BASE_URL"
+            )
+        detail = mask_text(str(exc), (self._token,))
+        return f"Telegram ({where}) refused to start the bot: {detail}"
 
     async def stop(self) -> None:
         await self._bot.shutdown()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -18,7 +19,7 @@ from bot.channels.media import MediaStore
 from bot.channels.whatsapp.errors import TOKEN_INVALID, WhatsAppAuthError, graph_code, send_error
 from bot.channels.whatsapp.media import MediaRefused, PhotoFetcher, json_body
 from bot.channels.whatsapp.parse import from_message, from_status, ignored
-from bot.channels.whatsapp.payload import dicts, string
+from bot.channels.whatsapp.payload import dicts, obj, string
 from bot.channels.whatsapp.render import Template, addressed, render
 from bot.channels.whatsapp.webhook import CHANNEL, Split, inbox_items
 from bot.config import Settings
@@ -75,13 +76,23 @@ class WhatsAppChannel:
                 body = await json_body(resp)
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("whatsapp: Graph API not reachable at start (%s)", type(exc).__name__)
+            log.warning(
+                "whatsapp: the Graph API at %s cannot be reached at start (%s): check the network "
+                "and WHATSAPP_API_BASE_URL; messages wait in the outbox and are retried",
+                urlsplit(self._base).netloc or self._base,
+                type(exc).__name__,
+            )
             return
         if status >= 400:
-            error = send_error(status, body)
             if status in (401, 403) or graph_code(body) == TOKEN_INVALID:
                 await self.stop()
-                raise WhatsAppAuthError(str(error))
+                said = obj(obj(body).get("error")).get("message") or f"HTTP {status}"
+                raise WhatsAppAuthError(
+                    f"WhatsApp refused WHATSAPP_ACCESS_TOKEN (Graph code {graph_code(body)}: "
+                    f"{said}): use a System User token with the whatsapp_business_messaging "
+                    "permission (temporary tokens expire after 24 hours)"
+                )
+            error = send_error(status, body)
             log.warning("whatsapp: phone number check failed: %s", error)
             return
         log.info("whatsapp: number %s ready", mask_id(body.get("display_phone_number", "")))

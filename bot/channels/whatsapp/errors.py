@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Final
 
-from bot.channels.base import SendError
+from bot.channels.base import SendError, StartError
 from bot.channels.whatsapp.payload import obj
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ RE_ENGAGEMENT: Final = 131047  # more than 24 h since the resident last wrote
 TOKEN_INVALID: Final = 190
 
 
-class WhatsAppAuthError(ValueError):
+class WhatsAppAuthError(StartError):
     """Graph refused the access token at start: nothing would ever be sent with it."""
 
 
