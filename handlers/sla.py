@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.sla import claim_alerts, due_tickets
+from db.sla import claim_alerts, due_tickets, set_next_looks
 from db.tables import Ticket
 from handlers.context import Context
 from handlers.messages import Outbound
@@ -41,6 +41,7 @@ class Alert:
     target: str
     level: Level
     due_at: datetime  # when this rung was reached
+    deadline: datetime  # when the target itself is (or was) due
 
     @property
     def key(self) -> str:
@@ -76,11 +77,12 @@ def reached(
     if clock is None or target is None:
         return [], None
     found: list[Alert] = []
+    deadline = moment(ticket, clock, target, 1.0)
     for level in clock.ladder:
-        at = moment(ticket, clock, target, level.multiple)
+        at = deadline if level.multiple == 1.0 else moment(ticket, clock, target, level.multiple)
         if at > now:
             return found, at
-        found.append(Alert(ticket, clock, target, level, at))
+        found.append(Alert(ticket, clock, target, level, at, deadline))
     return found, None
 
 
@@ -92,10 +94,15 @@ async def sweep_batch(
     tickets = await due_tickets(session, now, limit=limit)
     batch.tickets = len(tickets)
     candidates: list[Alert] = []
+    looks: list[tuple[int, datetime | None]] = []
     for ticket in tickets:
         found, next_at = reached(ticket, clock_of(ticket, ctx.catalog), now)
-        ticket.sla_next_at = next_at
+        if ticket.id is not None:
+            looks.append((ticket.id, next_at))
         candidates.extend(found)
+    # One UPDATE for the batch, not one per ticket: the rows are ours (locked on PostgreSQL,
+    # SQLite has one writer), and a sweep over a quiet weekend's backlog touches thousands.
+    await set_next_looks(session, looks)
     won = await claim_alerts(session, [alert.row() for alert in candidates], now=now)
     for alert in candidates:
         if alert.key in won:
@@ -143,7 +150,7 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
 def alert_text(alert: Alert, ctx: Context, now: datetime) -> str:
     say = STAFF_LANGUAGE
     ticket, clock = alert.ticket, alert.clock
-    deadline = moment(ticket, clock, alert.target, 1.0)
+    deadline = alert.deadline
     agency = ctx.catalog.by_code.get(ticket.sla_agency_code or "")
     params: dict[str, object] = {
         "ref": ticket.ref,
