@@ -160,13 +160,14 @@ async def measure(url: str, schema: str | None, due: list[int]) -> dict[str, Any
         figures["open"] = await count_open()
         figures["count_ms"] = await best_ms(count_open)
         figures["sweeps"] = []
-        for k, size in enumerate(due):
+        for k, size in enumerate(due):  # the first group (one ticket) warms caches, untimed
             now = DAY.replace(hour=15) + timedelta(minutes=10 * k)
             began = time.perf_counter()
             result = await run_sweep(sessions, ctx, now)
             ms = (time.perf_counter() - began) * 1000
             assert result.tickets == size and len(result.alerts) == size, (size, result.tickets)
-            figures["sweeps"].append((size, ms))
+            if k:
+                figures["sweeps"].append((size, ms))
         quiet = DAY.replace(hour=15) + timedelta(minutes=10 * len(due) + 1)
         figures["empty_ms"] = await best_ms(lambda: run_sweep(sessions, ctx, quiet))
     finally:
@@ -215,10 +216,10 @@ async def main() -> None:
         "--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     )
     args = parser.parse_args()
-    due = [int(n) for n in args.due.split(",") if n]
+    due = [1, *(int(n) for n in args.due.split(",") if n)]
     if sum(due) > args.open or args.open > args.tickets:
         parser.error("need sum(--due) <= --open <= --tickets")
-    print(f"{args.tickets} tickets, {args.open} open; sweeps with {due} due, then none")
+    print(f"{args.tickets} tickets, {args.open} open; sweeps with {due[1:]} due, then none")
     for backend in args.backends.split(","):
         await run_backend(backend, args, due)
 

@@ -23,7 +23,6 @@ from handlers.context import Context
 from handlers.messages import Outbound
 from handlers.slaclock import Clock, Level, clock_of, moment, watched
 from handlers.texts import format_hours, shorten, t
-from routing.catalog import ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -111,25 +110,26 @@ async def sweep_batch(
     return batch
 
 
-def alert_chat(alert: Alert, ctx: Context) -> ChatRef:
-    """Warnings to the agency's group (or triage, where its cards wait), breaches to the
-    supervisors, each escalation rung to its own chat."""
+def alert_chat(alert: Alert, ctx: Context) -> tuple[int | None, int | None]:
+    """(chat, topic): warnings to the agency's group (or triage, where its cards wait),
+    breaches to the supervisors, each escalation rung to its own chat."""
     catalog = ctx.catalog
     agency_code = alert.ticket.sla_agency_code
     if alert.level.escalation is not None:
-        return catalog.escalation_chat(alert.level.escalation, agency_code)
+        chat = catalog.escalation_chat(alert.level.escalation, agency_code)
+        return chat.telegram_chat_id, chat.telegram_thread_id
     if alert.level.code == "breach":
-        return catalog.supervisors
+        return catalog.supervisors.telegram_chat_id, catalog.supervisors.telegram_thread_id
     agency = catalog.by_code.get(agency_code or "")
     if agency is not None and agency.staff.telegram_chat_id is not None:
-        return ChatRef(**agency.staff.model_dump())
-    return catalog.triage
+        return agency.staff.telegram_chat_id, agency.staff.telegram_thread_id
+    return catalog.triage.telegram_chat_id, catalog.triage.telegram_thread_id
 
 
 def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
-    chat = alert_chat(alert, ctx)
+    chat_id, thread_id = alert_chat(alert, ctx)
     ticket = alert.ticket
-    if chat.telegram_chat_id is None:
+    if chat_id is None:
         log.warning(
             "SLA %s for %s: no chat configured for this level", alert.level.code, ticket.ref
         )
@@ -137,8 +137,8 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
     return [
         Outbound(
             channel="telegram",
-            chat_id=str(chat.telegram_chat_id),
-            thread_id=chat.telegram_thread_id,
+            chat_id=str(chat_id),
+            thread_id=thread_id,
             text=alert_text(alert, ctx, now),
             ticket_ref=ticket.ref,
             purpose="sla_alert",
