@@ -106,6 +106,7 @@ class Ticket(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     address: str | None = Field(default=None, sa_type=sa.Text)
+    kelurahan: str | None = Field(default=None, max_length=64)  # named by the resident
     photos: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     routing: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # confidence, matched
     language: str = "id"

@@ -1,7 +1,8 @@
-"""Resident commands: /start, /bantuan, /status, /laporanku, /batal, /bahasa.
+"""Resident commands: /start, /bantuan, /status, /laporanku, /batal, /bahasa, /tambah, /tarik.
 
 Commands work at any step and leave a draft as it was (except /batal, whose job is ending it),
-so a resident can check an old report in the middle of writing a new one.
+so a resident can check an old report in the middle of writing a new one. Typed as words
+("batal", "cek status kdr-26-12") they are the same commands (handlers/wording.py).
 """
 
 from __future__ import annotations
@@ -10,20 +11,50 @@ from zoneinfo import ZoneInfo
 
 from db.tables import Ticket, TicketStatus
 from db.tickets import recent_tickets, resident_ticket
-from handlers.intake import Step, cancel_report, resume
+from handlers.intake import STATES, Step, advance, cancel_report, resume
 from handlers.messages import Outbound
+from handlers.own_reports import (
+    ADD,
+    ask_withdraw,
+    confirm_withdraw,
+    finish_adding,
+    keep_report,
+    start_adding,
+    unstash,
+)
 from handlers.texts import LANGUAGES, shorten, status_label, t
-from handlers.turn import Turn
+from handlers.turn import IDLE, Turn
+from handlers.wording import canonical, find_reference
 
 RECENT_TICKETS = 5
 LIST_DESCRIPTION_MAX = 80
 DETAIL_DESCRIPTION_MAX = 300
+OPEN_DRAFT_SHOWN = 120
 LANGUAGE_WORDS = {"id": "id", "indonesia": "id", "indonesian": "id", "en": "en", "english": "en"}
 
 
 async def start(turn: Turn) -> list[Outbound]:
-    """Greet (a deep-link payload changes nothing yet) and show an open draft's question again."""
-    return [turn.say("start"), *resume(turn)]
+    """Greet; with a report half written, ask whether to go on with it or start over."""
+    unstash(turn)
+    if turn.dialog.state == IDLE or turn.dialog.state not in STATES:
+        return [turn.say("start")]
+    turn.new_menu()
+    buttons = ((turn.button("button.resume", "resume"), turn.button("button.restart", "restart")),)
+    description = shorten(turn.draft.description, OPEN_DRAFT_SHOWN) or "…"
+    return [turn.say("start.open_draft", description=description, buttons=buttons)]
+
+
+async def continue_draft(turn: Turn) -> list[Outbound]:
+    """Lanjutkan: the open question again (or the first one, for a draft with no text yet)."""
+    if turn.dialog.state == IDLE:
+        return [turn.say("start")]
+    return [advance(turn, turn.draft)]
+
+
+async def restart(turn: Turn) -> list[Outbound]:
+    """Mulai baru: the draft is dropped; the next message starts a new report."""
+    turn.reset()
+    return [turn.say("restarted", remove_keyboard=True)]
 
 
 async def show_help(turn: Turn) -> list[Outbound]:
@@ -31,6 +62,11 @@ async def show_help(turn: Turn) -> list[Outbound]:
 
 
 async def cancel(turn: Turn) -> list[Outbound]:
+    """Batal: ends the draft, or the adding of details; a reference withdraws that report."""
+    if find_reference(turn.inbound.args, turn.ctx.ticket_prefix):
+        return await ask_withdraw(turn)
+    if turn.dialog.state == ADD:
+        return await finish_adding(turn)
     return await cancel_report(turn)
 
 
@@ -40,7 +76,8 @@ async def unknown(turn: Turn) -> list[Outbound]:
 
 async def status(turn: Turn) -> list[Outbound]:
     """One of the resident's own tickets; anyone else's looks exactly like an unknown number."""
-    ref = turn.inbound.args.strip().split(" ")[0].upper() if turn.inbound.args.strip() else ""
+    args = turn.inbound.args.strip()
+    ref = find_reference(args, turn.ctx.ticket_prefix) or args.split(" ")[0].upper()
     if not ref:
         latest = await recent_tickets(turn.session, turn.resident_id, 1)
         if not latest:
@@ -69,7 +106,7 @@ def agency_label(turn: Turn, ticket: Ticket) -> str:
     agency = turn.ctx.catalog.by_code.get(ticket.agency_code or "")
     if agency is None or ticket.status == TicketStatus.TRIAGE:
         return t(turn.lang, "ticket.triage_agency")
-    return agency.label
+    return agency.label_in(turn.lang)
 
 
 async def my_tickets(turn: Turn) -> list[Outbound]:
@@ -117,16 +154,24 @@ def set_language(turn: Turn, lang: str) -> list[Outbound]:
 COMMANDS: dict[str, Step] = {
     "start": start,
     "bantuan": show_help,
-    "help": show_help,
     "status": status,
     "laporanku": my_tickets,
     "batal": cancel,
-    "cancel": cancel,
     "bahasa": language,
-    "language": language,
+    "tambah": start_adding,
+    "tarik": ask_withdraw,
+}
+# Buttons that mean the same at any step, so they are not in the intake state table.
+TAPS: dict[str, Step] = {
+    "lang": chose_language,
+    "resume": continue_draft,
+    "restart": restart,
+    "withdraw": confirm_withdraw,
+    "keep": keep_report,
+    "done": finish_adding,
 }
 
 
 async def run_command(turn: Turn) -> list[Outbound]:
-    command = COMMANDS.get((turn.inbound.command or "").lower(), unknown)
+    command = COMMANDS.get(canonical(turn.inbound.command or ""), unknown)
     return await command(turn)

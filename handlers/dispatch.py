@@ -7,19 +7,22 @@ an exception here means a bug or a database failure, and the worker retries the 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialogs import get_or_create_dialog
 from db.residents import find_identity, get_or_create_identity
-from handlers.commands import chose_language, run_command
+from handlers.commands import TAPS, run_command
 from handlers.context import Context
 from handlers.delivery import record_delivery
 from handlers.intake import handle
 from handlers.messages import Inbound, InboundKind, Outbound
+from handlers.own_reports import ADD, add_by_reply, adding_step, replied_ticket
 from handlers.texts import t
 from handlers.turn import IDLE, Turn, parse_button
+from handlers.wording import typed_command
 
 GROUP_COMMANDS = frozenset({"bantuan", "help"})
 
@@ -44,9 +47,32 @@ async def dispatch(
     if kind == InboundKind.BUTTON:
         return out + await on_button(turn)
     turn.dialog.updated_at = now
-    if kind == InboundKind.COMMAND:
+    read_typed_command(turn)
+    if turn.inbound.kind == InboundKind.COMMAND:
         return out + await run_command(turn)
-    return out + await handle(turn)
+    return out + await converse(turn)
+
+
+def read_typed_command(turn: Turn) -> None:
+    """A text that is a command ("batal", "status KDR-26-000123") is that command, everywhere."""
+    inbound = turn.inbound
+    if inbound.kind != InboundKind.TEXT or not inbound.text:
+        return
+    typed = typed_command(inbound.text, turn.ctx.ticket_prefix)
+    if typed is not None:
+        turn.inbound = dataclasses.replace(
+            inbound, kind=InboundKind.COMMAND, command=typed.name, args=typed.args
+        )
+
+
+async def converse(turn: Turn) -> list[Outbound]:
+    """Details for a sent report (while adding, or in reply to its receipt), else the intake."""
+    if turn.dialog.state == ADD:
+        return await adding_step(turn)
+    replied = await replied_ticket(turn)
+    if replied is not None:
+        return await add_by_reply(turn, replied)
+    return await handle(turn)
 
 
 def group_reply(inbound: Inbound) -> list[Outbound]:
@@ -102,8 +128,9 @@ def expire_draft(turn: Turn) -> list[Outbound]:
     dialog = turn.dialog
     if dialog.state == IDLE or turn.now - dialog.updated_at <= turn.ctx.dialog_idle:
         return []
+    had_draft = dialog.state != ADD or dialog.data.get("stash_state", IDLE) != IDLE
     turn.reset()
-    return [turn.say("draft.expired", remove_keyboard=True)]
+    return [turn.say("draft.expired", remove_keyboard=True)] if had_draft else []
 
 
 async def on_button(turn: Turn) -> list[Outbound]:
@@ -114,8 +141,8 @@ async def on_button(turn: Turn) -> list[Outbound]:
     turn.action, _, turn.arg = parsed
     turn.dialog.updated_at = turn.now
     out = turn.answer_tap()
-    if turn.action == "lang":
-        return out + await chose_language(turn)
+    if turn.action in TAPS:
+        return out + await TAPS[turn.action](turn)
     return out + await handle(turn)
 
 

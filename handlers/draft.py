@@ -23,6 +23,7 @@ class Draft:
     longitude: float | None = None
     address: str | None = None
     location_done: bool = False
+    place_offer: str | None = None  # a place read from the description, awaiting "Ya"
     photos: list[dict[str, Any]] = field(default_factory=list)
     photo_done: bool = False
     route: dict[str, Any] = field(default_factory=dict)  # the router's answer, as JSON

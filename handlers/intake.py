@@ -16,9 +16,17 @@ from collections.abc import Awaitable, Callable
 
 from db.tables import Ticket, TicketStatus
 from handlers.draft import Draft
-from handlers.messages import Inbound, InboundKind, Location, Outbound
+from handlers.messages import InboundKind, Location, Outbound
+from handlers.places import (
+    coordinates_in,
+    has_short_map_link,
+    kelurahan_in,
+    kota_kediri,
+    place_in,
+    without_links,
+)
 from handlers.staffpost import staff_posts
-from handlers.texts import format_hours, shorten, t
+from handlers.texts import format_hours, shorten, t, text_length
 from handlers.tickets import NewTicket, change_status, create_ticket
 from handlers.turn import IDLE, Turn
 from routing.catalog import Agency
@@ -26,8 +34,9 @@ from routing.matcher import RouteResult
 
 Step = Callable[[Turn], Awaitable[list[Outbound]]]
 
-DESCRIBE, LOCATION, PHOTO, AGENCY, CONFIRM, EDIT = (
+DESCRIBE, PLACE, LOCATION, PHOTO, AGENCY, CONFIRM, EDIT = (
     "describe",
+    "place",
     "location",
     "photo",
     "agency",
@@ -36,6 +45,10 @@ DESCRIBE, LOCATION, PHOTO, AGENCY, CONFIRM, EDIT = (
 )
 TEXT, PHOTO_IN, LOCATION_IN = InboundKind.TEXT, InboundKind.PHOTO, InboundKind.LOCATION
 UNSURE = "-"  # the "Tidak tahu" agency button
+WITH_BUTTONS_MAX = 1024  # WhatsApp's interactive body, the smallest limit of any channel
+SUMMARY_DESCRIPTION_MAX = 600  # on a phone, the buttons stay in view below it
+ADDRESS_SHOWN_MAX = 200
+PLACE_SHOWN_MAX = 200
 MAX_CANDIDATES = 3
 SKIP_WORDS = frozenset({"lewati", "skip", "lanjut", "tidak", "tidak ada", "gak ada", "ga ada", "-"})
 # Words that make a message a hello rather than a report: "halo min", "p", "selamat pagi pak".
@@ -53,7 +66,7 @@ def advance(turn: Turn, draft: Draft) -> Outbound:
     if not draft.description_done:
         return ask_description(turn, draft)
     if not draft.location_done:
-        return ask_location(turn, draft)
+        return offer_place(turn, draft) if draft.place_offer else ask_location(turn, draft)
     if not draft.photo_done:
         return ask_photo(turn, draft)
     if not draft.agency_done:
@@ -74,6 +87,15 @@ def ask_location(turn: Turn, draft: Draft) -> Outbound:
     return turn.say("ask.location", request_location=True, buttons=skip)
 
 
+def offer_place(turn: Turn, draft: Draft) -> Outbound:
+    """The description named a place: one tap confirms it instead of typing it again."""
+    turn.save(PLACE, draft)
+    turn.new_menu()
+    buttons = ((turn.button("button.yes", "yes"), turn.button("button.change", "other")),)
+    place = shorten(draft.place_offer or "", PLACE_SHOWN_MAX)
+    return turn.say("place.offer", place=place, buttons=buttons)
+
+
 def ask_photo(turn: Turn, draft: Draft) -> Outbound:
     turn.save(PHOTO, draft)
     turn.new_menu()
@@ -86,7 +108,7 @@ def ask_agency(turn: Turn, draft: Draft) -> Outbound:
     turn.new_menu()
     by_code = turn.ctx.catalog.by_code
     rows = [
-        (turn.button("", "pick", code, label=by_code[code].label),)
+        (turn.button("", "pick", code, label=by_code[code].label_in(turn.lang)),)
         for code in draft.route.get("candidates", [])
         if code in by_code
     ]
@@ -97,15 +119,6 @@ def ask_agency(turn: Turn, draft: Draft) -> Outbound:
 def show_summary(turn: Turn, draft: Draft) -> Outbound:
     turn.save(CONFIRM, draft)
     turn.new_menu()
-    lang = turn.lang
-    text = t(
-        lang,
-        "summary",
-        description=shorten(draft.description, turn.ctx.max_text_chars),
-        location=location_summary(draft) or t(lang, "summary.no_location"),
-        photos=photo_summary(lang, draft),
-        agency=agency_summary(turn, draft),
-    )
     buttons = (
         (
             turn.button("button.send", "send"),
@@ -113,7 +126,35 @@ def show_summary(turn: Turn, draft: Draft) -> Outbound:
             turn.button("button.cancel", "cancel"),
         ),
     )
-    return turn.write(text, buttons=buttons)
+    return turn.write(summary_text(turn, draft), buttons=buttons)
+
+
+def summary_text(turn: Turn, draft: Draft) -> str:
+    """The summary with as much of the description as fits beside its buttons.
+
+    WhatsApp puts buttons only under a body of at most 1,024 characters (longer text is sent
+    ahead of it, and the buttons scroll out of view): every channel gets that budget, and the
+    report itself is kept whole.
+    """
+    lang = turn.lang
+
+    def render(description: str) -> str:
+        return t(
+            lang,
+            "summary",
+            description=description,
+            location=shorten(location_summary(turn, draft), ADDRESS_SHOWN_MAX)
+            or t(lang, "summary.no_location"),
+            photos=photo_summary(lang, draft),
+            agency=agency_summary(turn, draft),
+        )
+
+    limit = min(SUMMARY_DESCRIPTION_MAX, turn.ctx.max_text_chars)
+    text = render(shorten(draft.description, limit))
+    while text_length(text) > WITH_BUTTONS_MAX and limit > 1:  # emoji count twice on Telegram
+        limit = max(limit - (text_length(text) - WITH_BUTTONS_MAX), 1)
+        text = render(shorten(draft.description, limit))
+    return text
 
 
 def ask_edit(turn: Turn, draft: Draft) -> Outbound:
@@ -136,13 +177,25 @@ def photo_summary(lang: str, draft: Draft) -> str:
     return t(lang, "summary.photos", count=len(draft.photos))
 
 
-def location_summary(draft: Draft) -> str | None:
+def location_summary(turn: Turn, draft: Draft) -> str:
     parts = []
     if draft.address:
         parts.append(draft.address)
     if draft.latitude is not None and draft.longitude is not None:
         parts.append(f"📍 {draft.latitude:.5f}, {draft.longitude:.5f}")
-    return " ".join(parts) or None
+    kelurahan = kelurahan_of(draft)
+    if kelurahan and not any(kelurahan.lower() in p.lower() for p in parts):
+        parts.append(t(turn.lang, "summary.kelurahan", kelurahan=kelurahan))
+    return " ".join(parts)
+
+
+def kelurahan_of(draft: Draft) -> str | None:
+    """The kelurahan the resident named (address first), unless their pin is outside the city."""
+    if draft.latitude is not None and draft.longitude is not None:
+        if not kota_kediri().bounds.contains(draft.latitude, draft.longitude):
+            return None
+    found = kelurahan_in(draft.address or "") or kelurahan_in(draft.description)
+    return found.name if found else None
 
 
 def agency_summary(turn: Turn, draft: Draft) -> str:
@@ -150,8 +203,8 @@ def agency_summary(turn: Turn, draft: Draft) -> str:
     if agency is None:
         return t(turn.lang, "summary.triage")
     if agency.kind == "external":
-        return t(turn.lang, "summary.external", agency=agency.label)
-    return agency.label
+        return t(turn.lang, "summary.external", agency=agency.label_in(turn.lang))
+    return agency.label_in(turn.lang)
 
 
 def reprompt(turn: Turn, lead: str = "") -> list[Outbound]:
@@ -164,8 +217,13 @@ def reprompt(turn: Turn, lead: str = "") -> list[Outbound]:
 # --- answers: each takes what the resident sent and moves the draft on ---
 
 
-def set_description(turn: Turn, draft: Draft, text: str, result: RouteResult | None = None) -> None:
-    """Keep the text whole and route it; the agency question is re-opened by a new description."""
+def set_description(
+    turn: Turn, draft: Draft, text: str, result: RouteResult | None = None
+) -> list[Outbound]:
+    """Keep the text whole and route it; the agency question is re-opened by a new description.
+
+    A pin or a place written in it is read too; returns a note when that pin is out of town.
+    """
     result = result or turn.ctx.router.route(text)
     catalog = turn.ctx.catalog
     candidates = [c for c in result.candidates if c in catalog.by_code][:MAX_CANDIDATES]
@@ -179,6 +237,27 @@ def set_description(turn: Turn, draft: Draft, text: str, result: RouteResult | N
     draft.picked = False
     draft.agency = result.opd if result.opd in catalog.by_code else None
     draft.agency_done = draft.agency is not None or not candidates
+    return read_place(turn, draft, text)
+
+
+def read_place(turn: Turn, draft: Draft, text: str) -> list[Outbound]:
+    """Coordinates in the text are the pin; a place named in words is offered for a tap."""
+    if draft.location_done:
+        return []
+    coordinates = coordinates_in(text, kota_kediri().bounds)
+    if coordinates is not None:
+        draft.set_location(Location(coordinates.latitude, coordinates.longitude))
+        draft.place_offer = None
+        return [location_ack(turn, draft)]
+    draft.place_offer = place_in(text)
+    return []
+
+
+def location_ack(turn: Turn, draft: Draft) -> Outbound:
+    """ "Lokasi dicatat", and an honest word when the pin is outside Kota Kediri."""
+    lat, lon = draft.latitude, draft.longitude
+    outside = lat is not None and lon is not None and not kota_kediri().bounds.contains(lat, lon)
+    return turn.say("ack.location_outside" if outside else "ack.location", remove_keyboard=True)
 
 
 def is_greeting(text: str, result: RouteResult) -> bool:
@@ -196,8 +275,8 @@ async def start_report(turn: Turn) -> list[Outbound]:
     if result is None or is_greeting(text, result):
         return [turn.say("greeting")]
     draft = Draft()
-    set_description(turn, draft, text, result)
-    return [advance(turn, draft)]
+    notes = set_description(turn, draft, text, result)
+    return [*notes, advance(turn, draft)]
 
 
 async def got_description(turn: Turn) -> list[Outbound]:
@@ -205,8 +284,8 @@ async def got_description(turn: Turn) -> list[Outbound]:
     if not text:
         return reprompt(turn)
     draft = turn.draft
-    set_description(turn, draft, text)
-    return [advance(turn, draft)]
+    notes = set_description(turn, draft, text)
+    return [*notes, advance(turn, draft)]
 
 
 async def got_photo(turn: Turn) -> list[Outbound]:
@@ -216,30 +295,58 @@ async def got_photo(turn: Turn) -> list[Outbound]:
     draft = turn.draft
     draft.add_photos(turn.inbound.media)
     caption = (turn.inbound.text or "").strip()
+    notes = []
     if caption and not draft.description_done:
-        set_description(turn, draft, caption)
-    return [advance(turn, draft)]
+        notes = set_description(turn, draft, caption)
+    return [*notes, advance(turn, draft)]
 
 
 async def got_location(turn: Turn) -> list[Outbound]:
     draft = turn.draft
     if turn.inbound.location is None or not draft.set_location(turn.inbound.location):
         return await unsupported(turn)
-    return [turn.say("ack.location", remove_keyboard=True), advance(turn, draft)]
+    draft.place_offer = None
+    return [location_ack(turn, draft), advance(turn, draft)]
 
 
 async def got_address(turn: Turn) -> list[Outbound]:
-    """Typed text at the location step is the address, unless it says "skip"."""
+    """Typed text at the location step: coordinates are a pin, "lewati" skips, else an address."""
     text = (turn.inbound.text or "").strip()
     if text.lower() in SKIP_WORDS:
         return await skip_location(turn)
     if not text:
         return reprompt(turn)
-    return await got_location(dataclasses.replace(turn, inbound=with_address(turn.inbound, text)))
+    coordinates = coordinates_in(text, kota_kediri().bounds)
+    if coordinates is None and has_short_map_link(text):
+        return reprompt(turn, lead=t(turn.lang, "place.short_link"))
+    rest = without_links(text) if coordinates else text
+    location = Location(
+        coordinates.latitude if coordinates else None,
+        coordinates.longitude if coordinates else None,
+        rest or None,
+    )
+    return await got_location(
+        dataclasses.replace(
+            turn,
+            inbound=dataclasses.replace(turn.inbound, kind=InboundKind.LOCATION, location=location),
+        )
+    )
 
 
-def with_address(inbound: Inbound, text: str) -> Inbound:
-    return dataclasses.replace(inbound, kind=InboundKind.LOCATION, location=Location(address=text))
+async def accept_place(turn: Turn) -> list[Outbound]:
+    """Ya: the place read from the description is the address."""
+    draft = turn.draft
+    if not draft.place_offer or not draft.set_location(Location(address=draft.place_offer)):
+        return [advance(turn, draft)]
+    draft.place_offer = None
+    return [turn.say("ack.location"), advance(turn, draft)]
+
+
+async def other_place(turn: Turn) -> list[Outbound]:
+    """Ubah: not there; ask for the location the usual way."""
+    draft = turn.draft
+    draft.place_offer = None
+    return [advance(turn, draft)]
 
 
 async def skip_location(turn: Turn) -> list[Outbound]:
@@ -355,6 +462,7 @@ def new_ticket(turn: Turn, draft: Draft, agency: Agency | None) -> NewTicket:
         latitude=draft.latitude,
         longitude=draft.longitude,
         address=draft.address,
+        kelurahan=kelurahan_of(draft),
         photos=draft.photos,
         routing={**draft.route, "picked": draft.picked},
         language=turn.lang,
@@ -364,19 +472,26 @@ def new_ticket(turn: Turn, draft: Draft, agency: Agency | None) -> NewTicket:
 def receipt(turn: Turn, ticket: Ticket, agency: Agency | None) -> Outbound:
     """The reference, who handles it, and what happens next: an SLA promise or a referral."""
     ref = ticket.ref
+    key = f"receipt:{ref}"  # a reply to it adds to the report (handlers/own_reports.py)
     if agency is None:
-        return turn.say("sent.triage", ref=ref, ticket_ref=ref)
+        return turn.say("sent.triage", ref=ref, ticket_ref=ref, message_key=key)
     if agency.kind == "external":
         return turn.say(
-            "sent.referred", ref=ref, agency=agency.label, referral=agency.referral, ticket_ref=ref
+            "sent.referred",
+            ref=ref,
+            agency=agency.label_in(turn.lang),
+            referral=agency.referral_in(turn.lang),
+            ticket_ref=ref,
+            message_key=key,
         )
     hours = agency.sla.first_response_hours if agency.sla else 0
     return turn.say(
         "sent.assigned",
         ref=ref,
-        agency=agency.label,
+        agency=agency.label_in(turn.lang),
         hours=format_hours(hours, turn.lang),
         ticket_ref=ref,
+        message_key=key,
     )
 
 
@@ -386,6 +501,7 @@ ANYWHERE: dict[str, Step] = {PHOTO_IN: got_photo, LOCATION_IN: got_location}
 STATES: dict[str, dict[str, Step]] = {
     IDLE: {TEXT: start_report, **ANYWHERE},
     DESCRIBE: {TEXT: got_description, **ANYWHERE},
+    PLACE: {TEXT: got_address, "tap:yes": accept_place, "tap:other": other_place, **ANYWHERE},
     LOCATION: {TEXT: got_address, "tap:skip": skip_location, **ANYWHERE},
     PHOTO: {TEXT: typed_at_photo, "tap:skip": skip_photo, **ANYWHERE},
     AGENCY: {"tap:pick": picked_agency, **ANYWHERE},
@@ -409,6 +525,9 @@ async def handle(turn: Turn) -> list[Outbound]:
     """Run the step for this state and event; anything else gets a hint for the current step."""
     if turn.dialog.state not in STATES:  # a state an older or newer version wrote
         turn.reset()
+    if short_link_only(turn):
+        return [turn.say("place.short_link")]
+    turn = pasted_pin(turn)
     step = STATES[turn.dialog.state].get(turn.event)
     if step is not None:
         return await step(turn)
@@ -417,6 +536,30 @@ async def handle(turn: Turn) -> list[Outbound]:
     if turn.dialog.state == IDLE:
         return [turn.say("greeting")]
     return reprompt(turn)
+
+
+def pasted_text(turn: Turn) -> str | None:
+    """The text of a message that is nothing but coordinates or map links."""
+    text = (turn.inbound.text or "").strip()
+    if turn.inbound.kind != InboundKind.TEXT or not text or without_links(text):
+        return None
+    return text
+
+
+def short_link_only(turn: Turn) -> bool:
+    text = pasted_text(turn)
+    return text is not None and has_short_map_link(text) and coordinates_in(text) is None
+
+
+def pasted_pin(turn: Turn) -> Turn:
+    """A message that is only coordinates or a map link is a shared location, at any step."""
+    text = pasted_text(turn)
+    coordinates = coordinates_in(text, kota_kediri().bounds) if text else None
+    if coordinates is None:
+        return turn
+    location = Location(coordinates.latitude, coordinates.longitude)
+    inbound = dataclasses.replace(turn.inbound, kind=InboundKind.LOCATION, location=location)
+    return dataclasses.replace(turn, inbound=inbound)
 
 
 def resume(turn: Turn) -> list[Outbound]:

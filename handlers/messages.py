@@ -139,10 +139,12 @@ class Outbound:
     latitude: float | None = None  # LOCATION
     longitude: float | None = None
     # Words the channel shows on its own controls, from the message catalogue (adapters hold
-    # no texts): the share-location button, and the short message that carries choice buttons
-    # when a channel cannot put them on the same message as the location request.
+    # no texts): the share-location button, the short message that carries choice buttons
+    # when a channel cannot put them on the same message as the location request, and the
+    # button that opens a list of choices.
     location_label: str = ""
     follow_up: str = ""
+    choose_label: str = ""  # the button that opens a list of four or more choices (WhatsApp)
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)

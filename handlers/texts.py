@@ -49,6 +49,11 @@ def shorten(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
 
 
+def text_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units), never less than WhatsApp's count."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def format_hours(hours: float, lang: str) -> str:
     """8.0 -> "8"; 1.5 -> "1,5" in Indonesian, "1.5" in English."""
     text = f"{hours:g}"

@@ -28,6 +28,7 @@ class NewTicket:
     latitude: float | None = None
     longitude: float | None = None
     address: str | None = None
+    kelurahan: str | None = None
     photos: list[dict[str, Any]] = field(default_factory=list)
     routing: dict[str, Any] = field(default_factory=dict)
     language: str = "id"
@@ -58,6 +59,7 @@ async def create_ticket(
         latitude=new.latitude,
         longitude=new.longitude,
         address=new.address,
+        kelurahan=new.kelurahan,
         photos=list(new.photos),
         routing=dict(new.routing),
         language=new.language,

@@ -95,6 +95,7 @@ class Turn:
         request_location: bool = False,
         remove_keyboard: bool = False,
         ticket_ref: str | None = None,
+        message_key: str | None = None,
         **params: object,
     ) -> Outbound:
         """A message to this chat in the resident's language."""
@@ -104,6 +105,7 @@ class Turn:
             request_location=request_location,
             remove_keyboard=remove_keyboard,
             ticket_ref=ticket_ref,
+            message_key=message_key,
         )
 
     def write(
@@ -114,7 +116,9 @@ class Turn:
         request_location: bool = False,
         remove_keyboard: bool = False,
         ticket_ref: str | None = None,
+        message_key: str | None = None,
     ) -> Outbound:
+        """`message_key` names the message so a reply to it can be traced (Outbound.key)."""
         return Outbound(
             channel=self.inbound.channel,
             chat_id=self.inbound.chat_id,
@@ -123,10 +127,12 @@ class Turn:
             request_location=request_location,
             remove_keyboard=remove_keyboard,
             ticket_ref=ticket_ref,
+            key=message_key,
             location_label=t(self.lang, "button.share_location") if request_location else "",
             follow_up=t(self.lang, "follow_up.location" if request_location else "follow_up")
             if buttons
             else "",
+            choose_label=t(self.lang, "button.choose") if buttons else "",
         )
 
     def toast(self, text: str = "") -> Outbound:

@@ -15,8 +15,9 @@ __all__ = ["explain", "route_jsonl"]
 
 
 def route_jsonl(router: Router, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """One dict per non-blank input line: `id`, `opd` (None = triage), `confidence`, `matched`,
-    `candidates`; or `id`, `line`, `error` when the line cannot be routed."""
+    """One dict per non-blank input line: `id`, `opd` (None = triage or no complaint),
+    `confidence`, `matched`, `candidates`, `complaint` and `small_talk` (what the message is when
+    it is no complaint: greeting, thanks...); or `id`, `line`, `error` when it cannot be routed."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -40,4 +41,6 @@ def route_jsonl(router: Router, lines: Iterable[str]) -> Iterator[dict[str, Any]
             "confidence": result.confidence,
             "matched": list(result.matched),
             "candidates": list(result.candidates),
+            "complaint": result.complaint,
+            "small_talk": list(result.small_talk),
         }

@@ -74,6 +74,7 @@ class Agency(BaseModel):
     code: str = Field(pattern=r"^[A-Z0-9_]{2,32}$")
     name: str = Field(min_length=1)
     short_name: str | None = None
+    short_name_en: str | None = None  # what English-speaking residents read
     kind: Literal["internal", "external"]
     keywords: list[str | Keyword] = Field(default_factory=list)
     context: list[str | Keyword] = Field(default_factory=list)  # phrases that only tip a balance
@@ -81,6 +82,7 @@ class Agency(BaseModel):
     sla: Sla | None = None
     staff: StaffChat = Field(default_factory=StaffChat)
     referral: str | None = None  # what an external agency's resident should do instead
+    referral_en: str | None = None
     calendar: str | None = None  # a name under `calendars`; none: the catalog's `calendar`
     # Chats of this agency's own rungs of the escalation ladder (its head's), by level code.
     escalation_chats: dict[str, StaffChat] = Field(default_factory=dict)
@@ -98,6 +100,13 @@ class Agency(BaseModel):
     @property
     def label(self) -> str:
         return self.short_name or self.code
+
+    def label_in(self, lang: str) -> str:
+        """The name a resident reads in their language; Indonesian where no English is given."""
+        return (self.short_name_en if lang == "en" else None) or self.label
+
+    def referral_in(self, lang: str) -> str:
+        return (self.referral_en if lang == "en" else None) or self.referral or ""
 
     def keyword_list(self) -> list[Keyword]:
         """The agency's own phrases and its categories', as `Keyword`s."""

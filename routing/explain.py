@@ -29,6 +29,9 @@ def explain(result: RouteResult, catalog: Catalog) -> str:
 
 
 def _verdict(result: RouteResult, catalog: Catalog) -> str:
+    if result.small_talk:
+        tags = ", ".join(result.small_talk)
+        return f"→ bukan laporan ({tags}): tidak ada kata kunci yang dikenali"
     sure = f"keyakinan {result.confidence:.0%}"
     if result.opd is None:
         if not result.candidates:

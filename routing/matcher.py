@@ -18,7 +18,7 @@ from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
 
-from routing import lexicon
+from routing import lexicon, smalltalk
 from routing.catalog import DEFAULT_CONTEXT_WEIGHT, DEFAULT_WEIGHT, Catalog
 from routing.normalize import BOUNDARY, Analyzer, Stemmer, normalize
 
@@ -55,6 +55,12 @@ class RouteResult:
     candidates: tuple[str, ...] = ()  # agency codes ranked best first (for triage buttons)
     scores: dict[str, float] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()  # every phrase and example that counted, best first
+    # What the message is when it is no complaint (`routing.smalltalk.TAGS`): () = may be one.
+    small_talk: tuple[str, ...] = ()
+
+    @property
+    def complaint(self) -> bool:
+        return not self.small_talk
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,11 @@ class Router:
             else:
                 self.skipped_examples.append((text, code))
 
+    def learn(self, text: str, code: str) -> None:
+        """Remember that `text` belongs to `code` (an officer's correction), at once: the next
+        look-alike follows it. Cheap enough to call inside a request (a few index updates)."""
+        self.add_example(text, code)
+
     def add_example(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (a correction); later look-alikes follow it."""
         self.catalog.agency(code)  # CatalogError for a code the catalog does not have
@@ -131,6 +142,10 @@ class Router:
     def route(self, text: str) -> RouteResult:
         words = self.analyzer.analyze(text)
         evidence = self._phrase_evidence(words)
+        found = tuple(normalize(ev.phrase) for ev in evidence if ev.kind == "keyword")
+        chat = smalltalk.small_talk(text, found, self.analyzer.knows)
+        if chat:
+            return RouteResult(None, 0.0, small_talk=chat)
         if not self._example_texts:
             return _decide(evidence)
         evidence.extend(self._example_evidence(words))

@@ -196,6 +196,12 @@ class Analyzer:
             out.extend(resolved)
         return out
 
+    def knows(self, word: str) -> bool:
+        """A real word, the catalog's or a dictionary's, or a typo of a catalog word."""
+        if word in self._known or word in _LEXICON:
+            return True
+        return self.analyze(word) != [word]
+
     def _resolve(self, word: str) -> list[str]:
         if word == BOUNDARY or word in _LEXICON or word in self.vocabulary:
             return expand(word)

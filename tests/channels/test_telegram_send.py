@@ -126,6 +126,24 @@ async def test_location_request_with_buttons_puts_the_buttons_on_a_follow_up(
     assert api.messages[(555001, int(message_id))]["text"] == second["text"]
 
 
+async def test_controls_speak_the_residents_language(
+    channel: TelegramChannel, api: FakeBotApi
+) -> None:
+    skip = ((Button("Skip", "loc:skip"),),)
+    await channel.send(
+        message(
+            "Where is it?",
+            request_location=True,
+            buttons=skip,
+            location_label="📍 Send location",
+            follow_up="Or choose:",
+        )
+    )
+    first, second = api.sent
+    assert first["reply_markup"]["keyboard"][0][0]["text"] == "📍 Send location"
+    assert second["text"] == "Or choose:"
+
+
 async def test_remove_keyboard_takes_the_location_button_away(
     channel: TelegramChannel, api: FakeBotApi
 ) -> None:

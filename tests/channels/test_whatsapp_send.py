@@ -141,6 +141,19 @@ async def test_four_to_ten_choices_are_a_list(channel: WhatsAppChannel, api: Fak
     assert [r["title"] for r in section["rows"]][:2] == ["Dinas PUPR", "DLHKP"]
 
 
+async def test_controls_speak_the_residents_language(
+    channel: WhatsAppChannel, api: FakeGraphApi
+) -> None:
+    rows = tuple((Button(f"Agency {i}", f"pick:n1:{i}"),) for i in range(4))
+    await channel.send(out("Which agency?", buttons=rows, choose_label="Choose"))
+    assert api.interactive()["action"]["button"] == "Choose"
+    skip = ((Button("Skip", "skip:n2"),),)
+    await channel.send(
+        out("Where is it?", request_location=True, buttons=skip, follow_up="Or choose:")
+    )
+    assert api.interactive()["body"]["text"] == "Or choose:"
+
+
 async def test_more_than_ten_choices_offer_the_first_ten(
     channel: WhatsAppChannel, api: FakeGraphApi
 ) -> None:

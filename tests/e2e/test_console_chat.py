@@ -57,3 +57,9 @@ async def test_status_works_after_restart(database: Database) -> None:
     assert ref, first
     second = await run_chat(database, [f"/status {ref.group()}"])
     assert second.count(ref.group()) >= 1
+
+
+async def test_command_words_work_in_the_terminal(database: Database) -> None:
+    out = await run_chat(database, ["aspal rusak, jalan berlubang sudah sebulan", "batal", "menu"])
+    assert "Laporan dibatalkan" in out and "Lokasi: batal" not in out
+    assert "selamat datang" in out

@@ -15,6 +15,8 @@ REF = re.compile(r"KDR-\d{2}-\d{6}")
 async def report_a_pothole(world: World) -> str:
     assert await world.post(world.text("/start")) == 200
     await world.post(world.text("jalan berlubang besar dan aspal rusak di Jl. Hayam Wuruk"))
+    assert world.to_resident()[-1]["text"] == "Lokasinya di Jl. Hayam Wuruk?"  # read from it
+    await world.post(world.tap("Ubah"))  # share the exact spot instead
     asked = world.to_resident()[-2:]
     assert any(m.get("reply_markup", {}).get("keyboard") for m in asked)  # share-location button
     await world.post(world.location(-7.8165, 112.0115))

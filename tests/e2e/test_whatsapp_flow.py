@@ -20,7 +20,8 @@ from tests.e2e.whatsapp import SITI_BSUID, Lapor, open_lapor
 from tests.fakes.graph_api import PHOTO_BYTES, PHOTO_ID
 
 TICKET = re.compile(r"KDR-\d{2}-\d{6}")
-REPORT = "Lampu PJU di Jl. Dhoho depan toko roti mati sudah 3 malam, gelap sekali"
+REPORT = "Lampu PJU mati sudah 3 malam, gelap sekali kalau lewat"  # names no place
+PLACED = "Lampu PJU di Jl. Dhoho depan toko roti mati sudah 3 malam, gelap sekali"
 
 
 @pytest.fixture
@@ -56,6 +57,19 @@ async def test_a_resident_reports_and_gets_a_ticket_number(lapor: Lapor) -> None
     assert sent_ids == sorted(set(sent_ids))  # each row knows its wamid, in the order sent
     [detail] = await lapor.say(f"status {ref}")
     assert ref in detail
+
+
+async def test_a_place_in_the_text_is_offered_with_reply_buttons(lapor: Lapor) -> None:
+    [offer] = await lapor.say(PLACED)
+    assert offer == "Lokasinya di Jl. Dhoho depan toko roti?"
+    assert lapor.offered() == ["Ya", "Ubah"]
+    await lapor.tap("Ya")
+    assert lapor.offered() == ["Lewati"]  # the photo question
+    await lapor.tap("Lewati")
+    await lapor.tap("Kirim")
+    async with lapor.services.sessions() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+    assert ticket.address == "Jl. Dhoho depan toko roti"
 
 
 async def test_a_redelivered_tap_is_answered_once(lapor: Lapor) -> None:

@@ -19,6 +19,7 @@ from db.engine import Sessions
 from db.tables import Dialog, Ticket, TicketEvent
 from handlers.context import Context
 from handlers.dispatch import dispatch
+from handlers.intake import WITH_BUTTONS_MAX
 from handlers.messages import (
     Button,
     Inbound,
@@ -28,6 +29,7 @@ from handlers.messages import (
     Outbound,
     OutboundKind,
 )
+from handlers.texts import text_length
 from routing.catalog import Catalog, parse_catalog
 from routing.matcher import Router, RouteResult
 
@@ -35,12 +37,14 @@ WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday morning
 PUPR_CHAT, DLHKP_CHAT, TRIAGE_CHAT = -100111, -100222, -100999
 REFERRAL = "Gangguan listrik dilaporkan lewat aplikasi PLN Mobile atau telepon 123."
+REFERRAL_EN = "Report power faults in the PLN Mobile app or by calling 123."
 
 CATALOG_YAML = f"""
 agencies:
 - code: PUPR
   name: Dinas Pekerjaan Umum dan Penataan Ruang
   short_name: Dinas PUPR
+  short_name_en: Public Works (PUPR)
   kind: internal
   sla: {{first_response_hours: 8, resolution_hours: 120}}
   staff: {{telegram_chat_id: {PUPR_CHAT}, telegram_thread_id: 7}}
@@ -48,6 +52,7 @@ agencies:
 - code: DLHKP
   name: Dinas Lingkungan Hidup, Kebersihan dan Pertamanan
   short_name: DLHKP
+  short_name_en: Environment (DLHKP)
   kind: internal
   sla: {{first_response_hours: 4, resolution_hours: 24}}
   staff: {{telegram_chat_id: {DLHKP_CHAT}}}
@@ -55,6 +60,7 @@ agencies:
 - code: PERKIM
   name: Dinas Perumahan dan Kawasan Permukiman
   short_name: Dinas Perkim
+  short_name_en: Housing (Perkim)
   kind: internal
   sla: {{first_response_hours: 8, resolution_hours: 72}}
   keywords: [lampu jalan]
@@ -63,6 +69,7 @@ agencies:
   short_name: PLN
   kind: external
   referral: "{REFERRAL}"
+  referral_en: "{REFERRAL_EN}"
   keywords: [listrik padam, mati lampu]
 triage: {{telegram_chat_id: {TRIAGE_CHAT}}}
 """
@@ -177,14 +184,21 @@ class Chat:
         )
 
     async def report(self, description: str) -> list[Outbound]:
-        """Describe, skip the location and the photo: the summary is shown."""
+        """Describe, take the place Lapor read (else skip the location), skip the photo."""
         await self.text(description)
-        await self.tap("Lewati")
+        await self.tap("Ya" if "Ya" in labels(self.menu) else "Lewati")
         return await self.tap("Lewati")
 
 
 def check_channel_limits(outbound: Outbound) -> None:
-    """WhatsApp cuts button labels at 20 characters; Telegram refuses data over 64 bytes."""
+    """Every message fits every channel whole, buttons in view.
+
+    WhatsApp cuts button labels at 20 characters and puts buttons only under a body of 1,024
+    (a photo's caption too);
+    Telegram refuses callback data over 64 bytes and texts over 4,096 (UTF-16) units.
+    """
+    limit = WITH_BUTTONS_MAX if outbound.buttons or outbound.kind == OutboundKind.PHOTO else 4096
+    assert text_length(outbound.text) <= limit, (limit, outbound.text[:80])
     for row in outbound.buttons:
         for button in row:
             assert isinstance(button, Button)

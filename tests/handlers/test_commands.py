@@ -10,6 +10,7 @@ from tests.handlers.conftest import Chat, all_tickets, labels, messages, other, 
 
 POTHOLE = "Jalan berlubang besar di Jl. Dhoho depan toko buku"
 RUBBISH = "Sampah belum diangkut tiga hari di depan pasar Setono Betek"
+UNPLACED = "Jalan berlubang besar, aspal rusak sejak musim hujan"
 
 
 async def file_report(chat: Chat, description: str) -> str:
@@ -74,10 +75,14 @@ async def test_cancel_button_cancels_the_draft(chat: Chat, sessions: Sessions) -
 
 
 async def test_commands_leave_the_draft_alone(chat: Chat, sessions: Sessions) -> None:
-    await chat.text(POTHOLE)
+    await chat.text(UNPLACED)
     out = await chat.command("laporanku")
     assert (await snapshot(sessions, chat)).state == "location"
     out = await chat.command("start")
+    (ask,) = messages(out)
+    assert labels(ask) == ["Lanjutkan", "Mulai baru"] and UNPLACED in ask.text
+    assert (await snapshot(sessions, chat)).data["description"] == UNPLACED
+    out = await chat.tap("Lanjutkan")
     assert messages(out)[-1].request_location  # the open question, asked again
 
 
@@ -86,7 +91,7 @@ async def test_language_buttons_switch_to_english(chat: Chat, sessions: Sessions
     assert labels(messages(out)[0]) == ["Bahasa Indonesia", "English"]
     out = await chat.tap("English")
     assert "English" in text_of(out)
-    out = await chat.text(POTHOLE)
+    out = await chat.text(UNPLACED)
     assert "Where is it?" in text_of(out) and labels(chat.menu) == ["Skip"]
     out = await chat.tap("Skip")
     out = await chat.tap("Skip")

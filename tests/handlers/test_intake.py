@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from db.engine import Sessions, make_engine, make_sessions
 from db.tables import Identity, Resident, TicketStatus
 from handlers.messages import InboundKind, Location, Outbound, OutboundKind
+from handlers.texts import text_length
 from tests.conftest import Database
 from tests.handlers.conftest import (
     DLHKP_CHAT,
@@ -31,6 +33,7 @@ from tests.handlers.conftest import (
 
 REF = re.compile(r"^KDR-\d{2}-\d{6}$")
 POTHOLE = "Jalan berlubang besar di Jl. Dhoho depan toko buku, sudah seminggu"
+UNPLACED = "Jalan berlubang besar dan dalam, sudah seminggu belum ditambal"  # no place named
 
 
 def staff_posts(out: list[Outbound], resident_chat: str = "5001") -> list[Outbound]:
@@ -45,7 +48,7 @@ async def test_start_greets_and_says_what_to_send(chat: Chat) -> None:
 
 
 async def test_report_goes_to_the_agency_with_a_reference(chat: Chat, sessions: Sessions) -> None:
-    out = await chat.text(POTHOLE)
+    out = await chat.text(UNPLACED)
     (ask,) = messages(out)
     assert ask.request_location and labels(ask) == ["Lewati"]
 
@@ -55,7 +58,7 @@ async def test_report_goes_to_the_agency_with_a_reference(chat: Chat, sessions: 
     assert [o.kind for o in out[:2]] == [OutboundKind.CALLBACK_ANSWER, OutboundKind.CLEAR_BUTTONS]
     summary = messages(out)[-1]
     assert labels(summary) == ["Kirim", "Ubah", "Batal"]
-    assert "Dinas PUPR" in summary.text and POTHOLE in summary.text
+    assert "Dinas PUPR" in summary.text and UNPLACED in summary.text
 
     out = await chat.tap("Kirim")
     receipt, post = messages(out)
@@ -197,7 +200,7 @@ async def test_edit_description_routes_again(chat: Chat, sessions: Sessions) -> 
 
 
 async def test_photo_is_kept_on_the_ticket(chat: Chat, sessions: Sessions) -> None:
-    await chat.text(POTHOLE)
+    await chat.text(UNPLACED)
     await chat.tap("Lewati")
     out = await chat.photo("AgADBAAD-photo-1")
     assert "1 foto" in messages(out)[-1].text
@@ -209,8 +212,9 @@ async def test_photo_is_kept_on_the_ticket(chat: Chat, sessions: Sessions) -> No
 
 async def test_photo_with_caption_starts_a_report(chat: Chat, sessions: Sessions) -> None:
     out = await chat.photo("AgAD-2", caption="Sampah dibuang sembarangan di sungai Brantas")
-    assert messages(out)[-1].request_location  # caption is the description; photo step done
-    out = await chat.tap("Lewati")
+    # the caption is the description (its place is offered); the photo step is done
+    assert messages(out)[-1].text == "Lokasinya di sungai Brantas?"
+    out = await chat.tap("Ya")
     assert labels(messages(out)[-1]) == ["Kirim", "Ubah", "Batal"]
 
 
@@ -218,7 +222,7 @@ async def test_unsupported_media_gets_a_hint_for_the_step(chat: Chat) -> None:
     out = await chat.send(InboundKind.UNSUPPORTED)
     assert "stiker" in text_of(out) and "teks" in text_of(out)
 
-    await chat.text(POTHOLE)
+    await chat.text(UNPLACED)
     out = await chat.send(InboundKind.UNSUPPORTED)
     (hint,) = messages(out)
     assert "stiker" in hint.text and "Lewati" in hint.text
@@ -239,6 +243,29 @@ async def test_long_description_is_kept_whole_but_shown_short(
     assert len(staff_posts(out)[0].text) < 1200
 
 
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_very_long_report_fits_every_message_with_its_buttons(
+    chat: Chat, sessions: Sessions, channel: str
+) -> None:
+    """Every message fits the channel whole (checked by `Chat`), buttons right under it."""
+    chat.channel = channel
+    story = "Warga sudah lapor berkali-kali 🙏😡 jalan makin parah, motor jatuh tiap malam. "
+    long_text = "Jalan berlubang besar dan dalam. " + story * 70  # about 5,800 characters
+    address = "Dusun Krajan RT 03 RW 05, " * 25  # a 650-character address
+    await chat.text(long_text)
+    await chat.text(address)
+    out = await chat.tap("Lewati")
+    summary = messages(out)[-1]
+    assert labels(summary) == ["Kirim", "Ubah", "Batal"]
+    assert text_length(summary.text) <= 1024 and "…" in summary.text
+    assert summary.text.startswith("Periksa laporan") and "Sudah benar?" in summary.text
+    out = await chat.tap("Kirim")
+    (ticket,) = await all_tickets(sessions)
+    assert ticket.description == long_text.strip() and ticket.address == address.strip()[:500]
+    out = await chat.command("status", ticket.ref or "")
+    assert "…" in text_of(out)
+
+
 async def test_greeting_gets_help_not_a_report(chat: Chat, sessions: Sessions) -> None:
     for hello in ("halo", "p", "selamat pagi pak admin", "  "):
         out = await chat.text(hello)
@@ -249,12 +276,12 @@ async def test_greeting_gets_help_not_a_report(chat: Chat, sessions: Sessions) -
 async def test_expired_draft_is_dropped_and_the_message_handled_fresh(
     chat: Chat, sessions: Sessions
 ) -> None:
-    await chat.text(POTHOLE)
+    await chat.text(UNPLACED)
     chat.now = NOW + timedelta(hours=2)
     out = await chat.text("Sampah belum diangkut tiga hari di depan pasar")
     expired, ask = messages(out)
     assert "lama tidak dilanjutkan" in expired.text
-    assert ask.request_location
+    assert "depan pasar" in ask.text
     assert (await snapshot(sessions, chat)).data["description"].startswith("Sampah")
 
 
@@ -310,7 +337,7 @@ async def test_odd_input_at_every_step_is_answered_not_raised(chat: Chat) -> Non
     ]
     steps: list[Callable[[], Awaitable[list[Outbound]]]] = [
         lambda: chat.command("batal"),
-        lambda: chat.text(POTHOLE),
+        lambda: chat.text(UNPLACED),
         lambda: chat.tap("Lewati"),
         lambda: chat.tap("Lewati"),
         lambda: chat.tap("Ubah"),

@@ -59,3 +59,24 @@ def test_explain_marks_external_agencies_and_negations(router: Router, catalog: 
 
 def test_explain_with_nothing_recognised(router: Router, catalog: Catalog) -> None:
     assert "tidak ada kata kunci" in explain(router.route("qwerty"), catalog)
+
+
+def test_rows_say_whether_the_message_is_a_complaint(router: Router) -> None:
+    lines = [
+        json.dumps({"id": 1, "text": "Assalamualaikum, pak mau lapor"}),
+        json.dumps({"id": 2, "text": "selamat pagi, lampu jalan di gang 3 mati"}),
+        json.dumps({"id": 3, "text": "qwerty asdf"}),
+    ]
+    salam, street_light, gibberish = route_jsonl(router, lines)
+    assert salam["complaint"] is False and salam["small_talk"] == ["salam", "opener"]
+    assert salam["opd"] is None and salam["candidates"] == []
+    assert street_light["complaint"] is True and street_light["small_talk"] == []
+    assert street_light["opd"] == "PERKIM"
+    assert gibberish["complaint"] is False and gibberish["small_talk"] == ["other"]
+    for row in (salam, street_light, gibberish):
+        assert {"id", "opd", "confidence", "matched", "candidates"} <= row.keys()
+
+
+def test_explain_says_small_talk_is_no_report(router: Router, catalog: Catalog) -> None:
+    text = explain(router.route("Assalamualaikum, pak mau lapor"), catalog)
+    assert text.startswith("→ bukan laporan (salam, opener)")

@@ -49,3 +49,15 @@ def test_words_learned_from_corrections_offer_the_agency_as_a_button(catalog: Ca
     result = router.route("minta tolong, tandon umum belakang balai RW kosong")
     assert "PDAM" in result.candidates
     assert any(ev.kind == "learned" and ev.phrase == "tandon" for ev in result.evidence)
+
+
+def test_a_running_router_learns_a_correction_at_once(catalog: Catalog) -> None:
+    """The staff workflow calls `learn` after an officer reassigns a ticket: the very next
+    look-alike goes where the officer said, with no rebuild."""
+    router = Router(catalog)
+    before = router.route("sumur bor umum di balai RW tidak keluar airnya")
+    router.learn("sumur bor umum di balai RW tidak keluar airnya", "PERKIM")
+    after = router.route("sumur bor umum dekat balai RW 3 tidak keluar air")
+    assert before.opd != "PERKIM"
+    assert after.opd == "PERKIM"
+    assert any(ev.kind == "example" for ev in after.evidence)

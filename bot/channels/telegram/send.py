@@ -92,7 +92,13 @@ class Sender:
         keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None
         if out.request_location:
             keyboard = ReplyKeyboardMarkup(
-                [[KeyboardButton(LOCATION_BUTTON_LABEL, request_location=True)]],
+                [
+                    [
+                        KeyboardButton(
+                            out.location_label or LOCATION_BUTTON_LABEL, request_location=True
+                        )
+                    ]
+                ],
                 resize_keyboard=True,
                 one_time_keyboard=True,
             )
@@ -100,7 +106,8 @@ class Sender:
             keyboard = ReplyKeyboardRemove()
         follow_up = None
         if keyboard is not None and inline is not None:
-            follow_up = FOLLOW_UP_AFTER_LOCATION if out.request_location else FOLLOW_UP
+            fallback = FOLLOW_UP_AFTER_LOCATION if out.request_location else FOLLOW_UP
+            follow_up = out.follow_up or fallback  # the resident's language, from the handlers
         reply = (
             ReplyParameters(int(out.reply_to_message_id), allow_sending_without_reply=True)
             if out.reply_to_message_id

@@ -8,7 +8,6 @@ HTTP session that ties them together), `payload` (reading untrusted JSON).
 
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.errors import WhatsAppAuthError, send_error
-from bot.channels.whatsapp.parse import command_of
 from bot.channels.whatsapp.render import render
 from bot.channels.whatsapp.webhook import (
     CHANNEL,
@@ -26,7 +25,6 @@ __all__ = [
     "WhatsAppAuthError",
     "WhatsAppChannel",
     "check_signature",
-    "command_of",
     "inbox_items",
     "render",
     "send_error",

@@ -1,4 +1,4 @@
-"""Stored WhatsApp items in, `Inbound` out: messages (with their words as commands) and statuses.
+"""Stored WhatsApp items in, `Inbound` out: messages and statuses.
 
 Parsing never raises on odd input: a payload Lapor cannot read becomes one IGNORED `Inbound`.
 Only a database failure while storing a photo escapes, so that the inbox retries the update.
@@ -6,8 +6,7 @@ Only a database failure while storing a photo escapes, so that the inbox retries
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from bot.channels.base import Inbound, InboundKind, Location
@@ -16,52 +15,10 @@ from bot.channels.whatsapp.webhook import CHANNEL
 
 # Codes of a `failed` status (asynchronous) after which sending the same message again may work.
 RETRYABLE_STATUS_CODES: Final = frozenset({130429, 131056, 131000, 131016, 131053})
-_REF = re.compile(r"^[A-Za-z]{2,8}-\d{2}-\d{1,9}$")
-# Words a resident types instead of slash commands (whole message, any case). WhatsApp has no
-# command menu, so these are what the help text teaches; a leading slash is accepted too.
-KEYWORDS: Final[Mapping[str, str]] = {
-    "menu": "start",
-    "mulai": "start",
-    "start": "start",
-    "bantuan": "bantuan",
-    "help": "bantuan",
-    "laporanku": "laporanku",
-    "laporan saya": "laporanku",
-    "batal": "batal",
-    "cancel": "batal",
-    "status": "status",
-    "bahasa": "bahasa",
-    "language": "bahasa",
-}
-_KEYWORD_ARGS: Final[Mapping[str, re.Pattern[str]]] = {
-    "status": _REF,
-    "bahasa": re.compile(r"^(?:id|en|indonesia|indonesian|english)$", re.I),
-}
-_COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Types that are not a resident talking to Lapor: number changes, first-open events.
 _IGNORED_TYPES = frozenset({"system", "request_welcome", "ephemeral", "errors"})
 
 FetchPhoto = Callable[[dict[str, Any], dict[str, Any]], Awaitable[Inbound]]
-
-
-def command_of(text: str) -> tuple[str, str] | None:
-    """(command, args) when the whole message is a keyword or a slash command; else None."""
-    stripped = " ".join(text.split())
-    if stripped.startswith("/"):
-        head, _, args = stripped[1:].partition(" ")
-        name = head.partition("@")[0].lower()
-        if not _COMMAND_NAME.match(name):
-            return None
-        return KEYWORDS.get(name, name), args.strip()
-    lowered = stripped.lower()
-    if lowered in KEYWORDS:
-        return KEYWORDS[lowered], ""
-    head, _, args = stripped.partition(" ")
-    command = KEYWORDS.get(head.lower())
-    pattern = _KEYWORD_ARGS.get(command or "")
-    if command and pattern and pattern.match(args):
-        return command, args
-    return None
 
 
 async def from_message(payload: dict[str, Any], photo: FetchPhoto) -> Inbound:
@@ -73,11 +30,9 @@ async def from_message(payload: dict[str, Any], photo: FetchPhoto) -> Inbound:
         raise ValueError("a message from nobody")  # no one to answer, no resident to find
     kind = string(message.get("type"))
     if kind == "text":
+        # Commands typed as words ("menu", "status KDR-26-000123") are read by the handlers,
+        # the same on every channel (handlers/wording.py).
         text = string((message.get("text") or {}).get("body"))
-        command = command_of(text)
-        if command is not None:
-            name, args = command
-            return Inbound(**common, kind=InboundKind.COMMAND, text=text, command=name, args=args)
         return Inbound(**common, kind=InboundKind.TEXT, text=text)
     if kind == "location":
         return Inbound(**common, kind=InboundKind.LOCATION, location=_location(message))

@@ -54,11 +54,12 @@ def render(out: Outbound, templates: Mapping[str, Template]) -> list[dict[str, A
         lead, body = lead + pieces[:-1], pieces[-1]
     bodies = [_text(p) for p in lead]
     if out.request_location:
-        bodies.append(_location_request(body or FOLLOW_UP))
+        bodies.append(_location_request(body or out.follow_up or FOLLOW_UP))
         if buttons:
-            bodies.append(_choices(FOLLOW_UP_AFTER_LOCATION, buttons))
+            follow_up = out.follow_up or FOLLOW_UP_AFTER_LOCATION
+            bodies.append(_choices(follow_up, buttons, out.choose_label))
     else:
-        bodies.append(_choices(body or FOLLOW_UP, buttons))
+        bodies.append(_choices(body or out.follow_up or FOLLOW_UP, buttons, out.choose_label))
     return bodies
 
 
@@ -77,7 +78,7 @@ def _location_request(body: str) -> dict[str, Any]:
     }
 
 
-def _choices(body: str, buttons: Sequence[Button]) -> dict[str, Any]:
+def _choices(body: str, buttons: Sequence[Button], list_label: str = "") -> dict[str, Any]:
     """Up to three reply buttons; four to ten become a list (WhatsApp's only way to offer more)."""
     if len(buttons) <= MAX_BUTTONS:
         titles = _unique([shorten(b.label, MAX_BUTTON_TITLE) for b in buttons], MAX_BUTTON_TITLE)
@@ -98,7 +99,8 @@ def _choices(body: str, buttons: Sequence[Button]) -> dict[str, Any]:
         if title != button.label:  # cut short: the whole label goes underneath
             row["description"] = shorten(button.label, MAX_ROW_DESCRIPTION)
         rows.append(row)
-    action = {"button": LIST_BUTTON_LABEL, "sections": [{"rows": rows}]}
+    label = shorten(list_label, MAX_BUTTON_TITLE) if list_label else LIST_BUTTON_LABEL
+    action = {"button": label, "sections": [{"rows": rows}]}
     return _interactive("list", body, action)
 
 

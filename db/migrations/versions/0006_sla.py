@@ -1,7 +1,7 @@
 """sla: the agency's clock on the ticket, alerts claimed once, each agency's share of the time
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import db.tables
 
 revision: str = "0006"
-down_revision: str | None = "0002"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

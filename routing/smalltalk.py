@@ -1,0 +1,302 @@
+"""Messages that are not complaints: a salam, a hello, "mau lapor" with nothing said yet, thanks,
+a test, a question about Lapor or office hours, spam, a joke.
+
+The dialog answers each kind in its own way (Wa'alaikumsalam for a salam, "masalah apa?" for an
+opener), so the router names them instead of sending them to triage. A message is small talk
+only when every word of it is accounted for by small-talk vocabulary, or when it has the shape
+of a question, a promotion or a joke and no sign of a problem: "selamat pagi, lampu jalan di
+gang 3 mati" has words no greeting explains, so it is a complaint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Final
+
+from routing.normalize import BOUNDARY, expand, split
+
+SALAM: Final = "salam"
+GREETING: Final = "greeting"
+OPENER: Final = "opener"
+THANKS: Final = "thanks"
+FAREWELL: Final = "farewell"
+TEST: Final = "test"
+QUESTION: Final = "question"
+SPAM: Final = "spam"
+OTHER: Final = "other"
+TAGS: Final = (SALAM, GREETING, OPENER, THANKS, FAREWELL, TEST, QUESTION, SPAM, OTHER)
+
+
+def _phrases(text: str) -> list[tuple[str, ...]]:
+    return [tuple(line.split()) for line in text.split(",") if line.split()]
+
+
+# Phrases that fully account for the words they cover, by tag; written folded (lower case, no
+# apostrophes), as `normalize.split` gives them.
+_VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
+    SALAM: _phrases("""
+        assalamualaikum, asalamualaikum, assalamualaikom, assalamu alaikum, asalamu alaikum,
+        assalam, assalamu, alaikum, salamualaikum, salamu alaikum, asslm, aslm, asw, askm, aslkm,
+        asslmkm, aslmkm, slmkm, samlekom, samlekum, mikum, mekum, ass wr wb, ass, wr wb, wr, wb,
+        warahmatullahi, warahmatullah, warohmatullahi, wabarakatuh, wabarokatuh, wassalamualaikum,
+        wassalam, waalaikumsalam, walaikumsalam
+    """),
+    GREETING: _phrases("""
+        halo, hallo, helo, hello, hai, hay, hi, hei, hey, hy, hola, selamat pagi, selamat siang,
+        selamat sore, selamat malam, slmt pagi, slmt siang, slmt sore, slmt malam, met pagi,
+        met siang, met sore, met malam, pagi, siang, sore, malam, permisi, misi, punten,
+        sugeng enjing, sugeng siang, sugeng sonten, sugeng dalu, sugeng, kulonuwun, kulanuwun,
+        nuwun sewu, ngapunten, good morning, good afternoon, good evening, morning, salam,
+        salam sejahtera, om swastiastu, shalom, apa kabar, gimana kabarnya, piye kabare,
+        pripun kabare, how are you
+    """),
+    OPENER: _phrases("""
+        mau lapor, mau melapor, ingin lapor, ingin melapor, mau laporan, mau buat laporan,
+        mau bikin laporan, mau melaporkan, ingin melaporkan, mau mengadu, mau ngadu,
+        mau komplain, mau complain, mau komplen, mau menyampaikan, ingin menyampaikan,
+        izin menyampaikan, ijin menyampaikan, mau tanya, mau bertanya, ingin bertanya,
+        izin bertanya, ijin bertanya, izin tanya, ijin tanya, boleh tanya, numpang tanya,
+        tanya dong, mau nanya, badhe lapor, ajeng lapor, arep lapor, badhe matur,
+        nyuwun pirsa, badhe nyuwun pirsa, ada masalah, ada problem, ada kendala, ada keluhan,
+        ada aduan, ada laporan, ada yang mau dilaporkan, ada yang mau saya laporkan,
+        ada yang mau saya sampaikan, ada yang ingin saya sampaikan, bisa bantu, bisa dibantu,
+        mohon bantuan, minta bantuan, butuh bantuan, minta tolong, tolong, tolong dibantu,
+        help, lapor, laporan, aduan, pengaduan, keluhan, komplain, sesuatu, mau, ingin
+    """),
+    THANKS: _phrases("""
+        terima kasih, terimakasih, trima kasih, terima kasi, makasih, makasi, mksh, mks, maksih,
+        trims, trimakasih, tengkyu, thanks, thank you, thankyou, thx, tq, ty, matur nuwun,
+        maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget,
+        nuwun sanget, ok, oke, okay, okey, okelah, sip, siap, noted, baik, mantap, mantab,
+        keren, top, luar biasa, good job, cepat tanggap, gercep, alhamdulillah, jazakallah
+    """),
+    FAREWELL: _phrases("""
+        dadah, bye, bye bye, byebye, sampai jumpa, sampai ketemu, see you, selamat tinggal,
+        pamit, pamit dulu, good night, selamat istirahat, met bobo, wassalam, wassalamualaikum
+    """),
+    TEST: _phrases("""
+        tes, test, testing, tst, p, ping, cek, check, coba, tes tes, test test, uji coba, cek cek
+    """),
+}
+
+# Words that add nothing either way: addresses, particles, pronouns.
+_FILLERS: Final = frozenset(
+    """
+    ya yaa yah y iya iyo yo nggih njih nggeh geh inggih nih ni dong deh sih si kok lah kah toh
+    to kan saya aku sy kulo kula gue gw ane kami kita ini itu niki niku iki kuwi apa yang ada
+    sudah udah belum blm wis sampun dulu sebentar bentar sebelumnya dan atau juga aja saja di ke
+    dengan
+    dgn sama untuk buat nya admin min mimin pak bapak bu ibu kak kakak mas mbak mba dik adik om
+    tante gan agan sis bro bos boss lur dulur sedulur rek cak ning ndan komandan pakde bude
+    tim petugas semua sekalian all everyone numpang izin ijin monggo yth kepada kpd banyak
+    sekali sanget banget bgt ngih nah lho loh wah wow eh hmm hm oh ooh ah atas bantuannya
+    bantuan bantu dibantu membantu responnya respon informasinya infonya penjelasannya
+    waktunya jawabannya
+    lapor kediri kota pemkot
+    """.split()
+)
+_ADDRESSES: Final = frozenset(
+    "admin min mimin pak bapak bu ibu kak kakak mas mbak mba gan sis bro bos lur rek ndan".split()
+)
+
+# Signs of a problem: a message with one of them is never a question, a joke or spam.
+_PROBLEM_CUES: Final = frozenset(
+    """
+    rusak mati padam bocor hilang macet mampet mampat banjir genangan tidak belum susah sulit
+    lambat telat terlambat kecewa parah bahaya berbahaya kotor bau berisik resah meresahkan
+    kesal jengkel marah pecah roboh tumbang ambruk jatuh sakit korban tipu ditipu penipuan
+    mengeluhkan keluhkan protes rugi dirugikan antri antre pungli mahal langka kosong kering
+    keruh gelap rawan takut ancam mengancam teror diteror tagih menagih nagih ganggu mengganggu
+    terganggu lubang berlubang sampah kebakaran api ular pohon listrik air jalan lampu
+    tolong ditindak tindak tertibkan razia tangkap kenapa mengapa napa
+    """.split()
+)
+
+_QUESTION_NEGATIONS: Final = frozenset(
+    "gak ga nggak ngga enggak tidak tdk ndak nda ora mboten".split()
+)
+_QUESTION_WORDS: Final = frozenset(
+    """
+    apa apakah kapan berapa bagaimana gimana gmn gmana piye pripun kah dimana mana siapa
+    bisakah bolehkah boleh bisa what when how where who
+    """.split()
+)
+# A question about office hours: one word of each group.
+_HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
+_HOURS_SECOND: Final = frozenset(
+    """
+    buka tutup pelayanan layanan kerja operasional kantor istirahat sabtu minggu libur besok
+    hours tanggal lebaran natal nasional cuti
+    """.split()
+)
+# A question about Lapor itself: what it is, how to use it, whether it is official or free.
+_ABOUT_LAPOR: Final = frozenset(
+    """
+    bot robot chatbot lapor laporan layanan aplikasi nomor akun resmi anonim rahasia identitas
+    dirahasiakan status tiket dibaca ditanggapi dibalas diproses bot ini
+    """.split()
+)
+# "Sudah diperbaiki" after a thanks is news that a problem is gone, unless something still is.
+_RESOLVED: Final = frozenset(
+    """
+    diperbaiki perbaiki ditangani beres selesai bersih diangkut menyala nyala normal lancar
+    mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
+    """.split()
+)
+_CONTRAST: Final = frozenset("tapi tetapi namun masih belum tidak kok cuma hanya lagi".split())
+
+# Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
+_SPAM_STRONG: Final = frozenset(
+    """
+    gacor maxwin slot togel judol deposit depo withdraw jackpot scatter cashback promo diskon
+    pinjaman pinjol cair investasi profit cuan trading forex crypto giveaway hadiah undian
+    voucher reseller dropship followers subscribe bonus jaminan agunan ongkir pelangsing
+    obat kuat daftar klik link
+    """.split()
+)
+_SPAM_LINK: Final = re.compile(
+    r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\b08\d{7,}|\+62\d{8,}"
+)
+# Words that turn a promotion into a complaint about it ("judi online di warung meresahkan").
+_COMPLAINT_CUES: Final = frozenset(
+    """
+    resah meresahkan lapor laporkan melaporkan tolong ditindak tindak tangkap razia tertibkan
+    warga anak tetangga penipuan tipu ditipu korban teror diteror ancam mengancam nagih menagih
+    bandar marak
+    """.split()
+)
+
+# Laughs and chit-chat: "other" when no problem is in sight.
+_LAUGH: Final = re.compile(
+    r"^(?:w+k+[wk]*|k+w+[kw]*|(?:ha)+h?|(?:he)+h?|(?:hi)+h?|(?:xi)+|a?wkwk\w*|lol|lmao|awok\w*)$"
+)
+_CHITCHAT: Final = frozenset(
+    """
+    jomblo pacar cantik ganteng cinta sayang kangen rindu bosen bosan gabut iseng nyanyi pantun
+    lucu becanda bercanda canda jodoh makan bobo tidur mimpi lagi ngapain kabar
+    """.split()
+)
+
+_THANKS_EMOJI: Final = frozenset("🙏👍👌🤝❤💐😊🥰😍💯✅🙂☺")
+_GREETING_EMOJI: Final = frozenset("👋")
+
+
+def _index(
+    vocabulary: dict[str, list[tuple[str, ...]]],
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for tag, phrases in vocabulary.items():
+        for words in phrases:
+            by_first.setdefault(words[0], []).append((words, tag))
+    for entries in by_first.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return by_first
+
+
+_BY_FIRST: Final = _index(_VOCABULARY)
+
+
+def small_talk(
+    text: str, found: Collection[str] = (), known: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
+    """The tags of what `text` is when it is no complaint, in `TAGS` order; () when it may be one.
+    `found`: the catalog phrases the router found in it (normalised), signs of a complaint
+    unless they only name Lapor itself ("ini bot?"). `known`: whether a word is a real word;
+    a message of none ("asdfgh") is no report anyone could act on."""
+    words = [w for w in split(text) if w != BOUNDARY]
+    if not words:
+        return _emoji_only(text)
+    tags: set[str] = set()
+    rest = _cover(words, tags)
+    expanded = {e for w in words for e in expand(w)} | set(words)
+    if _is_spam(text, words, expanded):
+        return (SPAM,)
+    if all(w.isdigit() for w in rest):  # "tes 123", "123456"
+        if not tags and not rest:  # only fillers: an address alone ("min") calls for attention
+            if not any(w in _ADDRESSES for w in words):
+                return ()
+            tags.add(OPENER)
+        if OPENER in tags and THANKS in tags:
+            tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
+        return _ordered((tags or {OTHER}) | _emoji_tags(text))
+    if THANKS in tags and _resolved(words, expanded):
+        return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
+    if all(_LAUGH.match(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not found:
+        return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
+    question = _is_question(text, words)
+    if question and words[-1] in _QUESTION_NEGATIONS:
+        expanded -= {"tidak"}  # "buka gak?" asks; it does not complain
+    if expanded & _PROBLEM_CUES:
+        return ()
+    phrases = {w for phrase in found for w in phrase.split()}
+    problem = bool(phrases - _ABOUT_LAPOR - _FILLERS)
+    if question and (_about_hours(words) or (set(rest) & _ABOUT_LAPOR and not problem)):
+        return _ordered(tags | {QUESTION})
+    if problem:
+        return ()
+    if question:
+        return _ordered(tags | {OTHER})
+    if known is not None and not any(known(w) for w in rest):
+        return _ordered(tags | {OTHER})
+    return ()
+
+
+def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
+    """Words no small-talk phrase or filler accounts for; the tags of the phrases found."""
+    rest: list[str] = []
+    at = 0
+    while at < len(words):
+        for phrase, _ in _BY_FIRST.get(words[at], ()):
+            if tuple(words[at : at + len(phrase)]) == phrase:
+                tags.update(t for p, t in _BY_FIRST[words[at]] if p == phrase)
+                at += len(phrase)
+                break
+        else:
+            word = words[at]
+            if word not in _FILLERS and not _LAUGH.match(word):
+                rest.append(word)
+            at += 1
+    if any(_LAUGH.match(w) for w in words) and not rest and not tags:
+        tags.add(OTHER)
+    return rest
+
+
+def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
+    strong = {w for w in words if w in _SPAM_STRONG}
+    link = _SPAM_LINK.search(text.casefold()) is not None
+    if len(strong) < 2 and not (strong and link):
+        return False
+    return not expanded & _COMPLAINT_CUES
+
+
+def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
+    return bool(expanded & _RESOLVED) and not expanded & _CONTRAST and "sudah" in expanded
+
+
+def _is_question(text: str, words: Sequence[str]) -> bool:
+    return "?" in text or words[0] in _QUESTION_WORDS or words[-1] in _QUESTION_WORDS
+
+
+def _about_hours(words: Iterable[str]) -> bool:
+    seen = set(words)
+    return bool(seen & _HOURS_FIRST) and bool(seen & _HOURS_SECOND - {"jam"})
+
+
+def _emoji_only(text: str) -> tuple[str, ...]:
+    """Nothing but emoji or punctuation (or nothing at all): thanks for 🙏👍, a wave, or other."""
+    return _ordered(_emoji_tags(text)) or (OTHER,)
+
+
+def _emoji_tags(text: str) -> set[str]:
+    tags: set[str] = set()
+    for ch in text:
+        if ch in _THANKS_EMOJI:
+            tags.add(THANKS)
+        elif ch in _GREETING_EMOJI:
+            tags.add(GREETING)
+    return tags
+
+
+def _ordered(tags: set[str]) -> tuple[str, ...]:
+    return tuple(tag for tag in TAGS if tag in tags)

@@ -1,0 +1,95 @@
+"""Messages that are no complaint are named for what they are, so the dialog can answer them
+(Wa'alaikumsalam for a salam, "masalah apa?" for an opener); a complaint that opens with a
+greeting stays a complaint."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing import smalltalk
+from routing.matcher import Router
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("Assalamu'alaikum", ("salam",)),
+        ("asslmkm wr wb", ("salam",)),
+        ("Assalamualaikum, pak mau lapor", ("salam", "opener")),
+        ("Halooo", ("greeting",)),
+        ("selamat siang bapak ibu", ("greeting",)),
+        ("Punten", ("greeting",)),
+        ("sugeng enjing", ("greeting",)),
+        ("permisi min, mau tanya", ("greeting", "opener")),
+        ("min", ("opener",)),
+        ("pak ada masalah", ("opener",)),
+        ("saya ingin menyampaikan keluhan", ("opener",)),
+        ("nyuwun pirsa", ("opener",)),
+        ("makasih banyak min", ("thanks",)),
+        ("Matur nuwun sanget 🙏", ("thanks",)),
+        ("👍🙏", ("thanks",)),
+        ("oke siap, terima kasih atas infonya", ("thanks",)),
+        ("terima kasih, got di depan rumah sudah dibersihkan", ("thanks",)),
+        ("ok dadah", ("thanks", "farewell")),
+        ("Wassalamualaikum", ("salam", "farewell")),
+        ("P", ("test",)),
+        ("ping", ("test",)),
+        ("tes tes 123", ("test",)),
+        ("kantor kelurahan buka jam berapa ya?", ("question",)),
+        ("hari sabtu capil buka gak?", ("question",)),
+        ("ini chatbot ya min?", ("question",)),
+        ("halo, nomor ini resmi dari pemkot?", ("greeting", "question")),
+        ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
+        ("Pinjaman dana cair 1 jam tanpa jaminan, hub 081234567890", ("spam",)),
+        ("wkwkwk", ("other",)),
+        ("min udah makan belum? 😂", ("other",)),
+        ("😂😂", ("other",)),
+        ("zxcvbnm", ("other",)),
+    ],
+)
+def test_small_talk_is_tagged_and_routed_nowhere(
+    router: Router, text: str, tags: tuple[str, ...]
+) -> None:
+    result = router.route(text)
+    assert result.small_talk == tags
+    assert not result.complaint
+    assert result.opd is None
+    assert result.candidates == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("selamat pagi, lampu jalan di gang 3 mati sejak kemarin", "PERKIM"),
+        ("Assalamualaikum pak, sampah di TPS Jl. Semeru sudah meluber ke jalan", "DLHKP"),
+        ("permisi min mau lapor, pipa PDAM bocor di depan masjid", "PDAM"),
+        ("halo, terima kasih. tapi lampu merah perempatan masih mati", "DISHUB"),
+        ("tolong min, ada judi online di warung kopi, warga resah", "POLRI"),
+    ],
+)
+def test_a_complaint_opening_with_small_talk_is_a_complaint(
+    router: Router, text: str, agency: str
+) -> None:
+    result = router.route(text)
+    assert result.small_talk == ()
+    assert result.complaint
+    assert result.opd == agency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "air di rumah sudah tiga hari cuma netes",  # no keyword, still a problem
+        "cara bayar PBB lewat hp gimana?",  # a question to an agency is a service request
+        "jam 11 malam masih ada orang karaoke kenceng banget",  # hours, but a nuisance
+        "kenapa kantor kelurahan tutup padahal jam kerja?",
+    ],
+)
+def test_questions_and_situations_with_a_problem_are_complaints(router: Router, text: str) -> None:
+    assert router.route(text).small_talk == ()
+
+
+def test_every_tag_is_one_of_the_fixed_set(router: Router) -> None:
+    texts = ["halo", "p", "makasih", "mau lapor", "bye", "jam buka?", "wkwk", "promo slot gacor"]
+    for text in texts:
+        assert set(router.route(text).small_talk) <= set(smalltalk.TAGS)
