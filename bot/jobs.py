@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.queue.inbox import outbox_row
+from bot.queue.inbox import outbox_row, outbox_values
 from db.engine import Sessions
+from db.queue import insert_outbox_rows
 from handlers.context import Context
 from handlers.digest import daily_digest
 from handlers.messages import Outbound
@@ -46,8 +47,7 @@ async def run_sweep(
     while True:
         async with sessions.begin() as session:
             batch = await sweep_batch(session, ctx, now, limit=limit)
-            for out in batch.outbounds:
-                session.add(outbox_row(out, now))
+            await insert_outbox_rows(session, [outbox_values(out, now) for out in batch.outbounds])
         result.tickets += batch.tickets
         result.alerts += batch.alerts
         result.outbounds += batch.outbounds

@@ -41,6 +41,12 @@ async def insert_inbox_rows(
     return results
 
 
+async def insert_outbox_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Many outbox rows in one executemany (a sweep's alerts): no ORM objects, no RETURNING."""
+    if rows:
+        await session.execute(sa.insert(OUTBOX), list(rows))
+
+
 async def pending_inbox(session: AsyncSession, *, limit: int, max_attempts: int) -> Sequence[Any]:
     """Oldest first: (id, channel, chat_key) of updates not yet processed."""
     stmt = (

@@ -59,6 +59,19 @@ async def claim_alerts(
     return {key for (key,) in (await session.execute(stmt, rows)).all()}
 
 
+async def set_next_looks(
+    session: AsyncSession, looks: Sequence[tuple[int, datetime | None]]
+) -> None:
+    """When the sweep should look at each ticket next: one executemany for a batch."""
+    if looks:
+        stmt = (
+            sa.update(TICKETS)
+            .where(TICKETS.c.id == sa.bindparam("ticket_id"))
+            .values(sla_next_at=sa.bindparam("next_at"))
+        )
+        await session.execute(stmt, [{"ticket_id": i, "next_at": at} for i, at in looks])
+
+
 async def current_share(session: AsyncSession, ticket: Ticket) -> SlaShare | None:
     """The share of the agency whose clock runs on the ticket now."""
     stmt = select(SlaShare).where(

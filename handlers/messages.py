@@ -158,5 +158,35 @@ class Outbound:
 
 
 def _to_json(obj: Any) -> dict[str, Any]:
-    out: dict[str, Any] = dataclasses.asdict(obj)
-    return out
+    """What `dataclasses.asdict` gives, without deep-copying every string and number.
+
+    `asdict` deep-copies each leaf; these messages hold only immutable leaves, and a sweep
+    that writes a thousand alerts spent most of its time there.
+    """
+    return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _LEAVES or isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, (tuple, list)):
+        return kind(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _to_json(value)
+    return value

@@ -17,13 +17,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.sla import claim_alerts, due_tickets
+from db.sla import claim_alerts, due_tickets, set_next_looks
 from db.tables import Ticket
 from handlers.context import Context
 from handlers.messages import Outbound
 from handlers.slaclock import Clock, Level, clock_of, moment, watched
 from handlers.texts import format_hours, shorten, t
-from routing.catalog import ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,7 @@ class Alert:
     target: str
     level: Level
     due_at: datetime  # when this rung was reached
+    deadline: datetime  # when the target itself is (or was) due
 
     @property
     def key(self) -> str:
@@ -76,11 +76,12 @@ def reached(
     if clock is None or target is None:
         return [], None
     found: list[Alert] = []
+    deadline = moment(ticket, clock, target, 1.0)
     for level in clock.ladder:
-        at = moment(ticket, clock, target, level.multiple)
+        at = deadline if level.multiple == 1.0 else moment(ticket, clock, target, level.multiple)
         if at > now:
             return found, at
-        found.append(Alert(ticket, clock, target, level, at))
+        found.append(Alert(ticket, clock, target, level, at, deadline))
     return found, None
 
 
@@ -92,10 +93,15 @@ async def sweep_batch(
     tickets = await due_tickets(session, now, limit=limit)
     batch.tickets = len(tickets)
     candidates: list[Alert] = []
+    looks: list[tuple[int, datetime | None]] = []
     for ticket in tickets:
         found, next_at = reached(ticket, clock_of(ticket, ctx.catalog), now)
-        ticket.sla_next_at = next_at
+        if ticket.id is not None:
+            looks.append((ticket.id, next_at))
         candidates.extend(found)
+    # One UPDATE for the batch, not one per ticket: the rows are ours (locked on PostgreSQL,
+    # SQLite has one writer), and a sweep over a quiet weekend's backlog touches thousands.
+    await set_next_looks(session, looks)
     won = await claim_alerts(session, [alert.row() for alert in candidates], now=now)
     for alert in candidates:
         if alert.key in won:
@@ -104,25 +110,26 @@ async def sweep_batch(
     return batch
 
 
-def alert_chat(alert: Alert, ctx: Context) -> ChatRef:
-    """Warnings to the agency's group (or triage, where its cards wait), breaches to the
-    supervisors, each escalation rung to its own chat."""
+def alert_chat(alert: Alert, ctx: Context) -> tuple[int | None, int | None]:
+    """(chat, topic): warnings to the agency's group (or triage, where its cards wait),
+    breaches to the supervisors, each escalation rung to its own chat."""
     catalog = ctx.catalog
     agency_code = alert.ticket.sla_agency_code
     if alert.level.escalation is not None:
-        return catalog.escalation_chat(alert.level.escalation, agency_code)
+        chat = catalog.escalation_chat(alert.level.escalation, agency_code)
+        return chat.telegram_chat_id, chat.telegram_thread_id
     if alert.level.code == "breach":
-        return catalog.supervisors
+        return catalog.supervisors.telegram_chat_id, catalog.supervisors.telegram_thread_id
     agency = catalog.by_code.get(agency_code or "")
     if agency is not None and agency.staff.telegram_chat_id is not None:
-        return ChatRef(**agency.staff.model_dump())
-    return catalog.triage
+        return agency.staff.telegram_chat_id, agency.staff.telegram_thread_id
+    return catalog.triage.telegram_chat_id, catalog.triage.telegram_thread_id
 
 
 def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
-    chat = alert_chat(alert, ctx)
+    chat_id, thread_id = alert_chat(alert, ctx)
     ticket = alert.ticket
-    if chat.telegram_chat_id is None:
+    if chat_id is None:
         log.warning(
             "SLA %s for %s: no chat configured for this level", alert.level.code, ticket.ref
         )
@@ -130,8 +137,8 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
     return [
         Outbound(
             channel="telegram",
-            chat_id=str(chat.telegram_chat_id),
-            thread_id=chat.telegram_thread_id,
+            chat_id=str(chat_id),
+            thread_id=thread_id,
             text=alert_text(alert, ctx, now),
             ticket_ref=ticket.ref,
             purpose="sla_alert",
@@ -143,7 +150,7 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
 def alert_text(alert: Alert, ctx: Context, now: datetime) -> str:
     say = STAFF_LANGUAGE
     ticket, clock = alert.ticket, alert.clock
-    deadline = moment(ticket, clock, alert.target, 1.0)
+    deadline = alert.deadline
     agency = ctx.catalog.by_code.get(ticket.sla_agency_code or "")
     params: dict[str, object] = {
         "ref": ticket.ref,

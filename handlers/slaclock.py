@@ -90,10 +90,20 @@ def clock_of(ticket: Ticket, catalog: Catalog, agency_code: str | None = None) -
     agency = catalog.by_code.get(code or "")
     if agency is None or agency.kind != "internal":
         return None  # external agencies (PLN, POLRI) never start an SLA clock
+    key = (id(catalog), agency.code, ticket.category)
+    cached = _CLOCKS.get(key)
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
     targets = agency.targets(ticket.category)
     if targets is None:
         return None
-    return Clock(working_time(catalog.calendar_of(agency.code)), targets, ladder(catalog.sla))
+    clock = Clock(working_time(catalog.calendar_of(agency.code)), targets, ladder(catalog.sla))
+    _CLOCKS[key] = (catalog, clock)  # keeping the catalog keeps its id unique
+    return clock
+
+
+# A sweep asks for the clock of every due ticket; a city has a few dozen distinct ones.
+_CLOCKS: dict[tuple[int, str, str | None], tuple[Catalog, Clock]] = {}
 
 
 def worked(ticket: Ticket, clock: Clock, now: datetime) -> timedelta:

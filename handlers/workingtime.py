@@ -11,7 +11,7 @@ costs a few comparisons per ticket, not a calendar walk.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -51,7 +51,8 @@ class WorkingTime:
         return self.calendar.week[day.weekday()]
 
     def spans(self, day: date) -> tuple[Span, ...]:
-        """The day's working spans as aware datetimes in the calendar's zone."""
+        """The day's working spans, in UTC: comparing datetimes that share one tzinfo object
+        skips the offset arithmetic, and a sweep compares thousands of them."""
         found = self._days.get(day)
         if found is None:
             midnight = datetime.combine(day, time(0), tzinfo=self.zone)
@@ -63,18 +64,19 @@ class WorkingTime:
         return found
 
     def _at(self, midnight: datetime, minutes: int) -> datetime:
-        """Wall-clock minutes after midnight; 24:00 is the next midnight."""
+        """Wall-clock minutes after midnight (24:00 is the next midnight), in UTC."""
         wall = midnight.replace(tzinfo=None) + timedelta(minutes=minutes)
-        return wall.replace(tzinfo=self.zone)
+        return wall.replace(tzinfo=self.zone).astimezone(UTC)
 
     def is_working(self, at: datetime) -> bool:
+        at = _utc(at)
         if self.round_the_clock:
             return True
         return any(start <= at < end for start, end in self.spans(self._local_day(at)))
 
     def add(self, start: datetime, work: timedelta) -> datetime:
         """The moment `work` of working time after `start` (a deadline); at once if none."""
-        _aware(start)
+        start = _utc(start)
         if work <= ZERO:
             return start
         if self.round_the_clock:
@@ -94,8 +96,7 @@ class WorkingTime:
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end` (nothing when `end` is not later)."""
-        _aware(start)
-        _aware(end)
+        start, end = _utc(start), _utc(end)
         if end <= start:
             return ZERO
         if self.round_the_clock:
@@ -112,7 +113,7 @@ class WorkingTime:
 
     def next_working(self, at: datetime) -> datetime:
         """`at` if the office works then, else the moment it next opens."""
-        _aware(at)
+        at = _utc(at)
         if self.round_the_clock:
             return at
         day = self._local_day(at)
@@ -143,6 +144,13 @@ class WorkingTime:
 def _aware(at: datetime) -> None:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("working time needs timezone-aware datetimes")
+
+
+def _utc(at: datetime) -> datetime:
+    if at.tzinfo is UTC:
+        return at
+    _aware(at)
+    return at.astimezone(UTC)
 
 
 _CACHE: dict[int, tuple[Calendar, WorkingTime]] = {}

@@ -343,7 +343,7 @@ class Catalog(BaseModel):
         agency = self.by_code.get(agency_code or "")
         own = agency.escalation_chats.get(level.code) if agency is not None else None
         if own is not None and own.telegram_chat_id is not None:
-            return ChatRef(**own.model_dump())
+            return ChatRef.model_construct(**own.model_dump())
         return level.chat
 
     @model_validator(mode="after")

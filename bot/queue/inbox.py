@@ -182,14 +182,20 @@ class InboxWorker(ChatLanes):
 
 
 def outbox_row(out: Outbound, now: Any) -> OutboxRow:
-    return OutboxRow(
-        channel=out.channel,
-        chat_id=out.chat_id,
-        payload=out.to_json(),
-        ticket_ref=out.ticket_ref,
-        key=out.key or (out.edit_key if out.kind is OutboundKind.EDIT else None),
-        created_at=now,
-        next_attempt_at=now,
+    return OutboxRow(**outbox_values(out, now))
+
+
+def outbox_values(out: Outbound, now: Any) -> dict[str, Any]:
+    """The outbox row's columns for `out`; bulk writers (the SLA sweep) insert these as they are."""
+    return {
+        "channel": out.channel,
+        "chat_id": out.chat_id,
+        "payload": out.to_json(),
+        "ticket_ref": out.ticket_ref,
+        "key": out.key or (out.edit_key if out.kind is OutboundKind.EDIT else None),
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
         # which way a ticket's news went: WhatsApp's template (outside the 24-hour window) or not
-        delivery_mode="template" if out.template else "session",
-    )
+        "delivery_mode": "template" if out.template else "session",
+    }
