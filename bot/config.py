@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     max_text_chars: int = Field(default=4000, ge=100)
     log_level: str = "INFO"
+    # SLA sweep every this many seconds (0: this instance runs no SLA sweep and no digest)
+    sla_sweep_seconds: int = Field(default=60, ge=0, le=3600)
 
     def secret_values(self) -> list[str]:
         """Every secret set, so logging can mask it wherever it appears (any format)."""

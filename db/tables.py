@@ -112,6 +112,29 @@ class Ticket(SQLModel, table=True):
     language: str = "id"
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+    # --- SLA: the clock of the agency that holds the ticket now (handlers/slaclock.py) ---
+    # Stored, not derived at read time, so that a sweep is one indexed query on `sla_next_at`
+    # (only tickets with a running clock are in that partial index) and a restart loses nothing.
+    # which agency share: 1 for the first agency, +1 at each reassignment
+    sla_clock: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    sla_agency_code: str | None = Field(default=None, max_length=32)  # whose clock runs
+    sla_running_since: datetime | None = Field(default=None, sa_type=TZDateTime)  # None: paused
+    # working time of this share before `sla_running_since`
+    sla_worked_seconds: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    first_response_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    first_response_due_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    resolution_due_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    sla_next_at: datetime | None = Field(default=None, sa_type=TZDateTime)  # sweep looks then
+
+    __table_args__ = (
+        sa.Index(
+            "ix_ticket_sla_next",
+            "sla_next_at",
+            "id",
+            sqlite_where=sa.text("sla_next_at IS NOT NULL"),
+            postgresql_where=sa.text("sla_next_at IS NOT NULL"),
+        ),
+    )
 
 
 class TicketEvent(SQLModel, table=True):
@@ -201,3 +224,46 @@ class MediaFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)  # hex, of the stored bytes
     data: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
+
+
+class SlaAlert(SQLModel, table=True):
+    """An SLA alert (or digest) claimed once: its unique `key` is the claim.
+
+    The row is inserted with ON CONFLICT DO NOTHING in the same transaction as the outbox rows
+    that carry the alert, so a sweep run twice, a crash mid-sweep or two instances at once
+    send each alert exactly once; it also says, for reports, which tickets were late.
+    """
+
+    __tablename__ = "sla_alert"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)  # "sla:<ticket id>:<clock>:<target>:<level>"
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    agency_code: str | None = Field(default=None, max_length=32)
+    target: str | None = Field(default=None, max_length=24)  # first_response, resolution
+    clock: int | None = None  # the ticket's agency share the alert was about
+    level: str = Field(max_length=32)  # warning, breach, an escalation code, digest...
+    due_at: datetime | None = Field(default=None, sa_type=TZDateTime)  # when it became due
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime, index=True)
+
+
+class SlaShare(SQLModel, table=True):
+    """One agency's share of a ticket's time: what the SLA report judges that agency by.
+
+    A reassignment ends one share and starts the next, so each agency answers only for the
+    time it held the ticket. Working times are in seconds on the agency's own calendar.
+    """
+
+    __tablename__ = "sla_share"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "clock"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    clock: int
+    agency_code: str = Field(max_length=32)
+    started_at: datetime = Field(sa_type=TZDateTime, index=True)
+    first_response_target_seconds: float
+    resolution_target_seconds: float
+    first_response_seconds: float | None = None  # working time until accepted or answered
+    resolution_seconds: float | None = None  # working time until resolved
+    resolved_at: datetime | None = Field(default=None, sa_type=TZDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    end_reason: str | None = Field(default=None, max_length=24)  # reassigned, closed, rejected...

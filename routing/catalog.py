@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -78,6 +83,9 @@ class Agency(BaseModel):
     staff: StaffChat = Field(default_factory=StaffChat)
     referral: str | None = None  # what an external agency's resident should do instead
     referral_en: str | None = None
+    calendar: str | None = None  # a name under `calendars`; none: the catalog's `calendar`
+    # Chats of this agency's own rungs of the escalation ladder (its head's), by level code.
+    escalation_chats: dict[str, StaffChat] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Agency:
@@ -111,6 +119,13 @@ class Agency(BaseModel):
         """Phrases that only add to an agency another phrase already points to."""
         return _keywords(self.context)
 
+    def targets(self, category: str | None = None) -> Sla | None:
+        """The category's own targets where the catalog gives them, else the agency's."""
+        for entry in self.categories:
+            if entry.code == category and entry.sla is not None:
+                return entry.sla
+        return self.sla
+
 
 class ChatRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -118,13 +133,166 @@ class ChatRef(BaseModel):
     telegram_thread_id: int | None = None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+# Working ranges of one day as minutes after local midnight, e.g. ((450, 720), (780, 960)).
+DayRanges = tuple[tuple[int, int], ...]
+Week = tuple[DayRanges, ...]  # Monday first, seven entries
+
+
+def _minutes(text: str, hour: str, minute: str) -> int:
+    h, m = int(hour), int(minute)
+    if m > 59 or h > 24 or (h == 24 and m):
+        raise ValueError(f"{text!r}: not a time of day")
+    return h * 60 + m
+
+
+def parse_ranges(entries: list[str]) -> DayRanges:
+    """`["07:30-12:00", "13:00-16:00"]` -> ((450, 720), (780, 960)); refuses overlaps."""
+    ranges = []
+    for text in entries:
+        found = _RANGE.match(str(text).strip())
+        if found is None:
+            raise ValueError(f"{text!r}: write a range as HH:MM-HH:MM, e.g. 07:30-12:00")
+        start = _minutes(text, found.group(1), found.group(2))
+        end = _minutes(text, found.group(3), found.group(4))
+        if end <= start:
+            raise ValueError(f"{text!r}: ends before it starts (a night shift: split it at 24:00)")
+        ranges.append((start, end))
+    ranges.sort()
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        if start < end:
+            raise ValueError(f"ranges {entries} overlap")
+    return tuple(ranges)
+
+
+def _day_names(key: str) -> list[int]:
+    """`"mon"` -> [0]; `"mon-thu"` -> [0, 1, 2, 3]."""
+    first, _, last = key.strip().lower().partition("-")
+    try:
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+    except ValueError:
+        raise ValueError(
+            f"{key!r}: name days as {', '.join(WEEKDAYS)} or a span like mon-thu"
+        ) from None
+    if end < start:
+        raise ValueError(f"{key!r}: a span runs forward, mon-thu, not thu-mon")
+    return list(range(start, end + 1))
+
+
+def parse_week(hours: dict[str, list[str]]) -> Week:
+    """Hours per weekday from keys like `mon-thu` and `fri`; a day not named is closed."""
+    week: list[DayRanges | None] = [None] * 7
+    for key, entries in hours.items():
+        ranges = parse_ranges(list(entries))
+        for day in _day_names(key):
+            if week[day] is not None:
+                raise ValueError(f"{WEEKDAYS[day]} is given twice (in {key!r})")
+            week[day] = ranges
+    return tuple(day or () for day in week)
+
+
+class HoursPeriod(BaseModel):
+    """Dates with other office hours than usual, both days included (Ramadan hours)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str = Field(min_length=1)
+    first_day: date = Field(alias="from")
+    last_day: date = Field(alias="to")
+    hours: dict[str, list[str]]
+
+    @model_validator(mode="after")
+    def _valid(self) -> HoursPeriod:
+        if self.last_day < self.first_day:
+            raise ValueError(f"period {self.name!r} ends before it starts")
+        parse_week(self.hours)
+        return self
+
+    @cached_property
+    def week(self) -> Week:
+        return parse_week(self.hours)
+
+
 class Calendar(BaseModel):
+    """When an agency's SLA clock runs; see handlers/workingtime.py for the arithmetic.
+
+    `hours` (ranges per weekday, so lunch and Friday prayers are breaks) replaces the older
+    `workdays` + `office_hours` pair when given. `periods` override it on their dates.
+    Public holidays come from the `holidays` package (`holiday_categories`; "government" adds
+    the package's cuti bersama); `extra_holidays` lists days off it does not know.
+    `round_the_clock` agencies (fire brigade, disaster relief) count every hour of every day.
+    """
+
     model_config = ConfigDict(extra="forbid")
     timezone: str = "Asia/Jakarta"
     workdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
     office_hours: tuple[str, str] = ("07:30", "16:00")
     holidays_country: str = "ID"
-    extra_holidays: list[str] = Field(default_factory=list)  # ISO dates (cuti bersama)
+    extra_holidays: list[date] = Field(default_factory=list)  # ISO dates (cuti bersama)
+    hours: dict[str, list[str]] | None = None
+    periods: list[HoursPeriod] = Field(default_factory=list)
+    holiday_categories: list[str] = Field(default_factory=lambda: ["public"])
+    round_the_clock: bool = False
+
+    @model_validator(mode="after")
+    def _valid(self) -> Calendar:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {self.timezone!r}") from None
+        if any(day not in range(7) for day in self.workdays):
+            raise ValueError("workdays are 0 (Monday) to 6 (Sunday)")
+        if not self.round_the_clock and not any(self.week):
+            raise ValueError("no working hours on any day: the SLA clock would never run")
+        try:
+            holidays.country_holidays(self.holidays_country, categories=self.holiday_categories)
+        except NotImplementedError as exc:
+            raise ValueError(f"holidays: {exc}") from None
+        return self
+
+    @cached_property
+    def week(self) -> Week:
+        """The usual hours, Monday first."""
+        if self.hours is not None:
+            return parse_week(self.hours)
+        ranges = parse_ranges(["-".join(self.office_hours)])
+        return tuple(ranges if day in self.workdays else () for day in range(7))
+
+
+RESERVED_LEVELS = frozenset({"warning", "breach"})
+
+
+class EscalationLevel(BaseModel):
+    """A rung above the breach alert: at `multiple` times a target, to its own chat."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
+    name: str = Field(min_length=1)
+    multiple: float = Field(gt=1, le=100)
+    chat: ChatRef = Field(default_factory=ChatRef)  # an agency's `escalation_chats` go first
+
+
+class SlaPolicy(BaseModel):
+    """How targets are watched: a warning before, a breach at 100%, then the ladder."""
+
+    model_config = ConfigDict(extra="forbid")
+    warning_share: float = Field(default=0.75, gt=0, lt=1)  # of a target, to the agency group
+    escalation: list[EscalationLevel] = Field(default_factory=list)
+    digest_time: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    auto_close_working_days: int = Field(default=10, ge=1, le=365)  # resolved, no answer
+
+    @model_validator(mode="after")
+    def _ladder(self) -> SlaPolicy:
+        codes = [level.code for level in self.escalation]
+        for code in codes:
+            if code in RESERVED_LEVELS or codes.count(code) > 1:
+                raise ValueError(f"escalation level {code!r} is reserved or given twice")
+        multiples = [level.multiple for level in self.escalation]
+        if multiples != sorted(set(multiples)):
+            raise ValueError("escalation levels go up: each multiple larger than the one before")
+        return self
 
 
 class Catalog(BaseModel):
@@ -133,6 +301,50 @@ class Catalog(BaseModel):
     triage: ChatRef = Field(default_factory=ChatRef)
     supervisors: ChatRef = Field(default_factory=ChatRef)
     calendar: Calendar = Field(default_factory=Calendar)
+    # Other calendars agencies may name; a key not given is taken from `calendar`.
+    calendars: dict[str, dict[str, object]] = Field(default_factory=dict)
+    sla: SlaPolicy = Field(default_factory=SlaPolicy)
+
+    @model_validator(mode="after")
+    def _calendars_named(self) -> Catalog:
+        levels = {level.code for level in self.sla.escalation}
+        for agency in self.agencies:
+            if agency.calendar is not None and agency.calendar not in self.named_calendars:
+                raise ValueError(f"agency {agency.code}: no calendar named {agency.calendar!r}")
+            for code in set(agency.escalation_chats) - levels:
+                raise ValueError(f"agency {agency.code}: no escalation level {code!r}")
+        return self
+
+    @cached_property
+    def named_calendars(self) -> dict[str, Calendar]:
+        """Each of `calendars`: its own keys over the catalog's `calendar`."""
+        base = self.calendar.model_dump(exclude_unset=True)
+        found = {}
+        for name, own in self.calendars.items():
+            try:
+                found[name] = Calendar.model_validate({**base, **own})
+            except ValidationError as exc:
+                problems = (
+                    f"{'.'.join(str(p) for p in e['loc']) or name}: "
+                    + e["msg"].removeprefix("Value error, ")
+                    for e in exc.errors()
+                )
+                raise ValueError(f"calendars.{name}: {'; '.join(problems)}") from None
+        return found
+
+    def calendar_of(self, agency_code: str | None) -> Calendar:
+        """The agency's calendar; the same object each time (working-time caches key on it)."""
+        agency = self.by_code.get(agency_code or "")
+        if agency is None or agency.calendar is None:
+            return self.calendar
+        return self.named_calendars[agency.calendar]
+
+    def escalation_chat(self, level: EscalationLevel, agency_code: str | None) -> ChatRef:
+        agency = self.by_code.get(agency_code or "")
+        own = agency.escalation_chats.get(level.code) if agency is not None else None
+        if own is not None and own.telegram_chat_id is not None:
+            return ChatRef(**own.model_dump())
+        return level.chat
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Catalog:
@@ -209,6 +421,13 @@ def catalog_warnings(catalog: Catalog) -> list[str]:
         warnings.append("triage: no telegram_chat_id; unsure reports have no group to wait in")
     if catalog.supervisors.telegram_chat_id is None:
         warnings.append("supervisors: no telegram_chat_id; SLA breach alerts go nowhere")
+    for level in catalog.sla.escalation:
+        chats = [catalog.escalation_chat(level, a.code) for a in catalog.agencies]
+        if any(chat.telegram_chat_id is None for chat in chats):
+            warnings.append(
+                f"sla.escalation {level.code}: no telegram_chat_id for some agencies; "
+                "their alerts at this level go nowhere"
+            )
     for agency in catalog.agencies:
         where = f"agency {agency.code}"
         chat = agency.staff.telegram_chat_id

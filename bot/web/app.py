@@ -14,6 +14,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.scheduler import make_scheduler
 from bot.services import Services, open_services
 from bot.web import routes
 from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
@@ -29,6 +30,7 @@ def make_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applicat
     app.cleanup_ctx.append(_telegram(settings))
     app.cleanup_ctx.append(_whatsapp(settings, clock))
     app.cleanup_ctx.append(_background)
+    app.cleanup_ctx.append(_scheduler(settings, clock))
     routes.setup_routes(app)
     return app
 
@@ -90,6 +92,27 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     services.start_background()
     yield
     await services.stop_background()
+
+
+def _scheduler(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]
+    """The SLA sweep and the digest start after the workers, and stop before them."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        services = app[SERVICES]
+        scheduler = make_scheduler(
+            services.sessions,
+            services.ctx,
+            clock=clock,
+            sweep_seconds=settings.sla_sweep_seconds,
+            on_outbox=services.dispatcher.wake,
+        )
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=False)
+
+    return ctx
 
 
 async def poll_telegram(channel: TelegramChannel, services: Services) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from db.tables import InboxRow, Ticket, TicketEvent
 from tests.e2e.telegram_world import PUPR_CHAT, RESIDENT, World, fixture
@@ -176,7 +177,7 @@ async def test_a_reply_to_the_confirmation_adds_to_that_report(world: World) -> 
         ticket = (await session.execute(sa.select(Ticket))).scalar_one()
         notes = (
             await session.execute(
-                sa.select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)
+                sa.select(col(TicketEvent.note)).where(col(TicketEvent.ticket_id) == ticket.id)
             )
         ).scalars()
         assert f"resident added: {detail}" in list(notes)

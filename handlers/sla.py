@@ -1,0 +1,186 @@
+"""The SLA sweep: warnings, breach alerts and the escalation ladder, each sent exactly once.
+
+A sweep looks only at tickets whose stored `sla_next_at` has come (an indexed query), works
+out which rungs of the ladder they have reached, claims each alert by its unique key and
+returns the messages for the claimed ones. The caller writes those as outbox rows in the
+same transaction as the claims, so an alert and its messages commit together or not at all:
+a crash mid-sweep, a sweep run twice, or two instances at once send every alert once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.sla import claim_alerts, due_tickets
+from db.tables import Ticket
+from handlers.context import Context
+from handlers.messages import Outbound
+from handlers.slaclock import Clock, Level, clock_of, moment, watched
+from handlers.texts import format_hours, shorten, t
+from routing.catalog import ChatRef
+
+log = logging.getLogger(__name__)
+
+STAFF_LANGUAGE = "id"  # officers and supervisors read Indonesian
+SWEEP_BATCH = 200  # tickets per transaction: short locks, bounded memory
+ALERT_DESCRIPTION_MAX = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One rung reached by one ticket's clock: the unit that is claimed and sent once."""
+
+    ticket: Ticket
+    clock: Clock
+    target: str
+    level: Level
+    due_at: datetime  # when this rung was reached
+
+    @property
+    def key(self) -> str:
+        t = self.ticket
+        return f"sla:{t.id}:{t.sla_clock}:{self.target}:{self.level.code}"
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "ticket_id": self.ticket.id,
+            "agency_code": self.ticket.sla_agency_code,
+            "target": self.target,
+            "clock": self.ticket.sla_clock,
+            "level": self.level.code,
+            "due_at": self.due_at,
+        }
+
+
+@dataclass
+class SweepBatch:
+    """What one batch did: tickets looked at, alerts this batch won, messages to write."""
+
+    tickets: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    outbounds: list[Outbound] = field(default_factory=list)
+
+
+def reached(
+    ticket: Ticket, clock: Clock | None, now: datetime
+) -> tuple[list[Alert], datetime | None]:
+    """The rungs of the watched target reached by `now`, and when the next one will be."""
+    target = watched(ticket)
+    if clock is None or target is None:
+        return [], None
+    found: list[Alert] = []
+    for level in clock.ladder:
+        at = moment(ticket, clock, target, level.multiple)
+        if at > now:
+            return found, at
+        found.append(Alert(ticket, clock, target, level, at))
+    return found, None
+
+
+async def sweep_batch(
+    session: AsyncSession, ctx: Context, now: datetime, *, limit: int = SWEEP_BATCH
+) -> SweepBatch:
+    """One batch of due tickets, in the caller's transaction; run until `tickets < limit`."""
+    batch = SweepBatch()
+    tickets = await due_tickets(session, now, limit=limit)
+    batch.tickets = len(tickets)
+    candidates: list[Alert] = []
+    for ticket in tickets:
+        found, next_at = reached(ticket, clock_of(ticket, ctx.catalog), now)
+        ticket.sla_next_at = next_at
+        candidates.extend(found)
+    won = await claim_alerts(session, [alert.row() for alert in candidates], now=now)
+    for alert in candidates:
+        if alert.key in won:
+            batch.alerts.append(alert)
+            batch.outbounds.extend(alert_messages(alert, ctx, now))
+    return batch
+
+
+def alert_chat(alert: Alert, ctx: Context) -> ChatRef:
+    """Warnings to the agency's group (or triage, where its cards wait), breaches to the
+    supervisors, each escalation rung to its own chat."""
+    catalog = ctx.catalog
+    agency_code = alert.ticket.sla_agency_code
+    if alert.level.escalation is not None:
+        return catalog.escalation_chat(alert.level.escalation, agency_code)
+    if alert.level.code == "breach":
+        return catalog.supervisors
+    agency = catalog.by_code.get(agency_code or "")
+    if agency is not None and agency.staff.telegram_chat_id is not None:
+        return ChatRef(**agency.staff.model_dump())
+    return catalog.triage
+
+
+def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
+    chat = alert_chat(alert, ctx)
+    ticket = alert.ticket
+    if chat.telegram_chat_id is None:
+        log.warning(
+            "SLA %s for %s: no chat configured for this level", alert.level.code, ticket.ref
+        )
+        return []
+    return [
+        Outbound(
+            channel="telegram",
+            chat_id=str(chat.telegram_chat_id),
+            thread_id=chat.telegram_thread_id,
+            text=alert_text(alert, ctx, now),
+            ticket_ref=ticket.ref,
+            purpose="sla_alert",
+            key=alert.key,
+        )
+    ]
+
+
+def alert_text(alert: Alert, ctx: Context, now: datetime) -> str:
+    say = STAFF_LANGUAGE
+    ticket, clock = alert.ticket, alert.clock
+    deadline = moment(ticket, clock, alert.target, 1.0)
+    agency = ctx.catalog.by_code.get(ticket.sla_agency_code or "")
+    params: dict[str, object] = {
+        "ref": ticket.ref,
+        "agency": agency.label if agency is not None else ticket.sla_agency_code,
+        "target": t(say, f"sla.target.{alert.target}"),
+        "due": format_moment(deadline, ctx.timezone, say),
+        "description": shorten(ticket.description, ALERT_DESCRIPTION_MAX),
+        "level": alert.level.escalation.name if alert.level.escalation else alert.level.code,
+        "multiple": format_hours(alert.level.multiple, say),
+    }
+    late = clock.time.between(deadline, now)
+    if alert.level.code == "warning":
+        if now >= deadline:  # the sweep came late (the service was down): say so
+            return t(say, "sla.warning_late", late=format_duration(late, say, clock), **params)
+        left = clock.time.between(now, deadline)
+        return t(say, "sla.warning", left=format_duration(left, say, clock), **params)
+    key = "sla.breach" if alert.level.escalation is None else "sla.escalation"
+    return t(say, key, late=format_duration(late, say, clock), **params)
+
+
+def format_moment(at: datetime, timezone: str, lang: str) -> str:
+    """`Senin 12-01-2026 15:30 WIB`: the city's time, with the day, as people say it."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return t(
+        lang,
+        "sla.moment",
+        day=t(lang, f"sla.day.{local.weekday()}"),
+        date=local.strftime("%d-%m-%Y"),
+        time=local.strftime("%H:%M"),
+        zone=local.strftime("%Z"),
+    )
+
+
+def format_duration(span: timedelta, lang: str, clock: Clock) -> str:
+    """Working time in the unit people count it in: minutes under an hour, else hours."""
+    plain = ".plain" if clock.time.round_the_clock else ""
+    minutes = span.total_seconds() / 60
+    if minutes < 60:
+        return t(lang, f"sla.duration.minutes{plain}", n=max(round(minutes), 1))
+    return t(lang, f"sla.duration.hours{plain}", n=format_hours(round(minutes / 60, 1), lang))
