@@ -55,25 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     route = command("route", "which agency a text goes to, how sure, and why", _route)
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
     route.add_argument("--batch", metavar="FILE.jsonl", help='route {"id","text"} lines')
-    sla = command("sla", "SLA: `sla sweep [--at ISO]`, `sla digest`, `sla report`", _sla)
+    sla = command("sla", "SLA deadlines: `sla sweep [--at ISO]`, `sla digest`, `sla report`", _sla)
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SLA_COMMAND")
-    sweep = sla_commands.add_parser(
-        "sweep",
-        help="one SLA sweep now, or as if at --at",
-        description="one SLA sweep now, or as if at --at",
-    )
+
+    def sla_command(name: str, line: str) -> argparse.ArgumentParser:
+        return sla_commands.add_parser(name, help=line, description=line)
+
+    sweep = sla_command("sweep", "one SLA sweep now, or as if at --at")
     sweep.add_argument("--at", help="ISO date-time, e.g. 2026-03-02T09:00 (TIMEZONE if no zone)")
-    digest = sla_commands.add_parser(
-        "digest",
-        help="today's digest, if it has not gone yet",
-        description="today's digest, if it has not gone yet",
-    )
+    digest = sla_command("digest", "today's digest, if it has not gone yet")
     digest.add_argument("--at", help="as if at this ISO date-time")
-    report = sla_commands.add_parser(
-        "report",
-        help="compliance by agency (default: 30 days)",
-        description="compliance by agency (default: 30 days)",
-    )
+    report = sla_command("report", "compliance by agency (default: the last 30 days)")
     report.add_argument("--from", dest="start", metavar="DATE", help="first day, 2026-03-01")
     report.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
     return parser

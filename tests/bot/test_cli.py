@@ -124,7 +124,17 @@ def test_a_wrong_agency_code_is_answered_with_the_valid_ones(
 
 @pytest.mark.parametrize(
     "command",
-    ["serve", "chat", "migrate", "init-db", "check-config", "set-webhook", "failures", "route"],
+    [
+        "serve",
+        "chat",
+        "migrate",
+        "init-db",
+        "check-config",
+        "set-webhook",
+        "failures",
+        "route",
+        "sla",
+    ],
 )
 def test_every_command_says_what_it_does_in_one_line(
     capsys: pytest.CaptureFixture[str], command: str

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlmodel import col
 
-from db.tables import InboxRow, Ticket
+from db.tables import InboxRow, Ticket, TicketEvent
 from tests.e2e.telegram_world import PUPR_CHAT, RESIDENT, World, fixture
+from tests.fakes.telegram_api import BOT_ID
 
 REF = re.compile(r"KDR-\d{2}-\d{6}")
 
@@ -153,3 +155,29 @@ async def test_metrics_count_webhook_outcomes(world: World) -> None:
     await world.post(world.text("/start"), secret="wrong")
     text = await (await world.client.get("/metrics")).text()
     assert 'lapor_webhook_updates_total{channel="telegram",outcome="forbidden"}' in text
+
+
+async def test_a_reply_to_the_confirmation_adds_to_that_report(world: World) -> None:
+    """The dispatcher recorded the confirmation's message id under its key; a reply finds it."""
+    ref = await report_a_pothole(world)
+    receipt = next(m for m in reversed(world.to_resident()) if ref in m["text"])
+    replied = {
+        "message_id": world.message_id_of(receipt),
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Lapor"},
+        "chat": {"id": RESIDENT, "type": "private"},
+        "date": 1767236400,
+        "text": receipt["text"],
+    }
+    detail = "lubangnya sekarang makin lebar, sudah dua motor jatuh"
+    await world.post(world.message(text=detail, reply_to_message=replied))
+    assert "sudah kami teruskan" in world.to_resident()[-1]["text"]
+    posted = world.to_chat(PUPR_CHAT)[-1]
+    assert ref in posted["text"] and detail in posted["text"]
+    async with world.services.sessions() as session:
+        ticket = (await session.execute(sa.select(Ticket))).scalar_one()
+        notes = (
+            await session.execute(
+                sa.select(col(TicketEvent.note)).where(col(TicketEvent.ticket_id) == ticket.id)
+            )
+        ).scalars()
+        assert f"resident added: {detail}" in list(notes)
