@@ -94,7 +94,7 @@ class KeywordRouter(Router):
         }
         ranked = tuple(code for code, found in hits.items() if found)
         matched = tuple(phrase for code in ranked for phrase in hits[code])
-        chat = small_talk(text, matched)
+        chat = small_talk(text, found=matched)
         if chat:
             return RouteResult(None, 0.0, small_talk=chat)
         if len(ranked) == 1:
