@@ -8,9 +8,12 @@ down) runs once when it can, not once per missed tick.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -27,6 +30,62 @@ log = logging.getLogger(__name__)
 DIGEST_GRACE_SECONDS = 4 * 3600  # down at 07:00 and back by 11:00: the digest still goes
 
 
+class JobTasks:
+    """The job runs in flight, so that stopping waits for them.
+
+    APScheduler's asyncio executor starts each run as a task and forgets it; a run still
+    holding a database connection when the engine is disposed would then be cancelled by the
+    event loop's close, too late to give the connection back, and hang there. Stopping the
+    scheduler therefore cancels and awaits its runs before anything below it closes.
+    """
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[object]] = set()
+
+    def tracked(
+        self, job: Callable[[], Coroutine[Any, Any, None]]
+    ) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run
+
+    async def cancel_all(self) -> None:
+        tasks = list(self._running)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def running_scheduler(
+    sessions: Sessions,
+    ctx: Context,
+    *,
+    clock: Clock,
+    sweep_seconds: int,
+    on_outbox: Callable[[], None] | None = None,
+) -> AsyncIterator[AsyncIOScheduler]:
+    """The jobs, started; on the way out the scheduler stops and its runs in flight end."""
+    runs = JobTasks()
+    scheduler = make_scheduler(
+        sessions, ctx, clock=clock, sweep_seconds=sweep_seconds, on_outbox=on_outbox, runs=runs
+    )
+    scheduler.start()
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+        await runs.cancel_all()
+
+
 def make_scheduler(
     sessions: Sessions,
     ctx: Context,
@@ -34,10 +93,12 @@ def make_scheduler(
     clock: Clock,
     sweep_seconds: int,
     on_outbox: Callable[[], None] | None = None,
+    runs: JobTasks | None = None,
 ) -> AsyncIOScheduler:
     """The jobs, not started; `sweep_seconds` 0 leaves the SLA jobs to another instance."""
     zone = ZoneInfo(ctx.timezone)
     wake = on_outbox
+    runs = runs or JobTasks()
 
     async def sweep() -> None:
         try:
@@ -59,7 +120,7 @@ def make_scheduler(
     scheduler = AsyncIOScheduler(timezone=zone)
     if sweep_seconds > 0:
         scheduler.add_job(
-            sweep,
+            runs.tracked(sweep),
             IntervalTrigger(seconds=sweep_seconds, timezone=zone),
             id="sla-sweep",
             max_instances=1,
@@ -69,7 +130,7 @@ def make_scheduler(
         )
         hour, minute = (int(part) for part in ctx.catalog.sla.digest_time.split(":"))
         scheduler.add_job(
-            digest,
+            runs.tracked(digest),
             CronTrigger(hour=hour, minute=minute, timezone=zone),
             id="daily-digest",
             max_instances=1,

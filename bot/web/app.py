@@ -14,7 +14,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
-from bot.scheduler import make_scheduler
+from bot.scheduler import running_scheduler
 from bot.services import Services, open_services
 from bot.web import routes
 from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
@@ -99,18 +99,14 @@ def _scheduler(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         services = app[SERVICES]
-        scheduler = make_scheduler(
+        async with running_scheduler(
             services.sessions,
             services.ctx,
             clock=clock,
             sweep_seconds=settings.sla_sweep_seconds,
             on_outbox=services.dispatcher.wake,
-        )
-        scheduler.start()
-        try:
+        ):
             yield
-        finally:
-            scheduler.shutdown(wait=False)
 
     return ctx
 
