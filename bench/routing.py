@@ -37,6 +37,7 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout-untouched": (TESTS / "holdout.jsonl", "odd"),
     "styles-tune": (TESTS / "styles.jsonl", "tune"),
     "styles-untouched": (TESTS / "styles.jsonl", "untouched"),
+    "holdout2": (TESTS / "holdout2.jsonl", None),  # never tuned on, never its failures
 }
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
