@@ -97,12 +97,18 @@ class ConsoleChannel:
             if out.target_message_id == self._choices_message:
                 self._choices = []
             return None
+        if out.kind in (
+            OutboundKind.OPEN_TOPIC,
+            OutboundKind.CLOSE_TOPIC,
+            OutboundKind.REOPEN_TOPIC,
+        ):
+            return None  # a terminal has no forum topics
         message_id = f"out-{next(self._message_ids)}"
-        self._out.write(f"\nLapor: {out.text}\n")
+        # An EDIT is printed anew: a terminal cannot change what it already printed.
+        self._out.write(f"\nLapor: {self._body(out)}\n")
         if out.request_location:
-            self._out.write(
-                "  (bagikan lokasi: ketik  lokasi -7.8165,112.0115  atau tulis alamat)\n"
-            )
+            # the console's way to share a pin (see `lapor chat` intro in bot/cli/notices.py)
+            self._out.write(f"  [{out.location_label}]  lokasi -7.8165,112.0115\n")
         choices = [button for row in out.buttons for button in row]
         if choices:
             self._choices, self._choices_message = choices, message_id
@@ -110,3 +116,11 @@ class ConsoleChannel:
                 self._out.write(f"  [{i}] {button.label}\n")
         self._out.flush()
         return message_id
+
+    @staticmethod
+    def _body(out: Outbound) -> str:
+        if out.kind is OutboundKind.PHOTO:
+            return f"🖼 {out.media} {out.text}".rstrip()
+        if out.kind is OutboundKind.LOCATION:
+            return f"📍 {out.latitude},{out.longitude} {out.text}".rstrip()
+        return out.text

@@ -7,10 +7,13 @@ finds the photo already stored by its channel id and neither downloads nor store
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
 from datetime import datetime
 from typing import Final
 
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import select
@@ -28,6 +31,37 @@ def file_id(media_id: int) -> str:
     return f"{PREFIX}{media_id}"
 
 
+def stored_id(name: str) -> int | None:
+    """The `media_file` row a `media:<id>` names; None for a channel's own file id."""
+    head, _, rest = name.partition(PREFIX)
+    return int(rest) if not head and rest.isdigit() else None
+
+
+class NotAnImage(ValueError):
+    """Stored bytes Pillow cannot read as a picture: sending them again will not help."""
+
+
+def _clean(data: bytes) -> bytes:
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            # Turn the picture upright first: without its EXIF a rotated phone photo lies sideways.
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise NotAnImage(str(exc)) from exc
+    image.info = {}  # EXIF (GPS, phone model, time), XMP, comments: none of it leaves
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+async def clean_image(data: bytes) -> bytes:
+    """A resident's photo as a JPEG without metadata: a phone's EXIF holds where they live.
+
+    Re-encoded in a thread (decoding a phone photo takes tens of milliseconds).
+    """
+    return await asyncio.to_thread(_clean, data)
+
+
 class MediaStore:
     def __init__(self, sessions: Sessions, *, clock: Clock = system_clock) -> None:
         self._sessions = sessions
@@ -42,6 +76,11 @@ class MediaStore:
                 .where(MediaFile.channel == channel, MediaFile.external_id == external_id)
             )
             return result.scalar_one_or_none()
+
+    async def load(self, media_id: int) -> MediaFile | None:
+        """The stored file with its bytes, to send it on to officers."""
+        async with self._sessions() as session:
+            return await session.get(MediaFile, media_id)
 
     async def save(self, channel: str, external_id: str, mime_type: str, data: bytes) -> int:
         """Store the bytes once per channel media id; the row id either way."""

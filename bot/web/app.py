@@ -49,7 +49,7 @@ def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
         if not settings.telegram_enabled:
             yield
             return
-        channel = TelegramChannel(settings)
+        channel = TelegramChannel(settings, media=MediaStore(app[SERVICES].sessions))
         await channel.start()
         app[TELEGRAM] = channel
         app[SERVICES].add_channel(channel)

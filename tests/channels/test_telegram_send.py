@@ -27,6 +27,7 @@ CONFIRM = (
     (Button("Kirim", "confirm:yes"), Button("Ubah", "confirm:edit")),
     (Button("Batal", "confirm:cancel"),),
 )
+LOCATION_WORDS: dict[str, Any] = {"location_label": "📍 Kirim lokasi", "follow_up": "Atau pilih:"}
 
 
 def settings_for(api: FakeBotApi, token: str | None = None) -> Settings:
@@ -101,11 +102,12 @@ async def test_plain_text_has_no_keyboard(channel: TelegramChannel, api: FakeBot
 async def test_location_request_shows_a_one_time_location_button(
     channel: TelegramChannel, api: FakeBotApi
 ) -> None:
-    await channel.send(message("Di mana lokasinya?", request_location=True))
+    await channel.send(message("Di mana lokasinya?", request_location=True, **LOCATION_WORDS))
     [sent] = api.sent
     markup = sent["reply_markup"]
     [[button]] = markup["keyboard"]
     assert button["request_location"] is True
+    assert button["text"] == "📍 Kirim lokasi"
     assert markup["one_time_keyboard"] is True
     assert sent["text"] == "Di mana lokasinya?"
 
@@ -114,9 +116,12 @@ async def test_location_request_with_buttons_puts_the_buttons_on_a_follow_up(
     channel: TelegramChannel, api: FakeBotApi
 ) -> None:
     skip = ((Button("Lewati", "loc:skip"),),)
-    message_id = await channel.send(message("Di mana?", request_location=True, buttons=skip))
+    message_id = await channel.send(
+        message("Di mana?", request_location=True, buttons=skip, **LOCATION_WORDS)
+    )
     first, second = api.sent
     assert "keyboard" in first["reply_markup"] and first["text"] == "Di mana?"
+    assert second["text"] == "Atau pilih:"
     assert second["reply_markup"] == {
         "inline_keyboard": [[{"text": "Lewati", "callback_data": "loc:skip"}]]
     }
@@ -141,6 +146,18 @@ async def test_controls_speak_the_residents_language(
     first, second = api.sent
     assert first["reply_markup"]["keyboard"][0][0]["text"] == "📍 Send location"
     assert second["text"] == "Or choose:"
+
+
+async def test_a_control_without_its_words_is_refused_not_worded_here(
+    channel: TelegramChannel, api: FakeBotApi
+) -> None:
+    skip = ((Button("Lewati", "loc:skip"),),)
+    no_label = message("Di mana?", request_location=True)
+    no_follow_up = message("Di mana?", request_location=True, buttons=skip, location_label="📍")
+    for out in (no_label, no_follow_up):
+        error = await send_error(channel, out)
+        assert not error.retryable and "set by the handler" in str(error)
+    assert api.sent == []
 
 
 async def test_remove_keyboard_takes_the_location_button_away(

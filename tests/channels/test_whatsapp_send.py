@@ -128,7 +128,7 @@ async def test_equal_labels_are_told_apart(channel: WhatsAppChannel, api: FakeGr
 async def test_four_to_ten_choices_are_a_list(channel: WhatsAppChannel, api: FakeGraphApi) -> None:
     labels = ["Dinas PUPR", "DLHKP", "Dinas Perumahan dan Kawasan Permukiman", "Tidak tahu"]
     rows = tuple((Button(label, f"pick:n1:{i}"),) for i, label in enumerate(labels))
-    await channel.send(out("Laporan ini untuk dinas mana?", buttons=rows))
+    await channel.send(out("Laporan ini untuk dinas mana?", buttons=rows, choose_label="Pilih"))
     interactive = api.interactive()
     assert interactive["type"] == "list"
     assert interactive["action"]["button"] == "Pilih"
@@ -154,11 +154,25 @@ async def test_controls_speak_the_residents_language(
     assert api.interactive()["body"]["text"] == "Or choose:"
 
 
+async def test_a_control_without_its_words_is_refused_not_worded_here(
+    channel: WhatsAppChannel, api: FakeGraphApi
+) -> None:
+    rows = tuple((Button(f"Dinas {i}", f"pick:n1:{i}"),) for i in range(4))
+    skip = ((Button("Lewati", "skip:n1"),),)
+    for outbound in (
+        out("Dinas mana?", buttons=rows),
+        out("Di mana?", request_location=True, buttons=skip),
+    ):
+        error = await send_error(channel, outbound)
+        assert not error.retryable and "set by the handler" in str(error)
+    assert api.sent == []
+
+
 async def test_more_than_ten_choices_offer_the_first_ten(
     channel: WhatsAppChannel, api: FakeGraphApi
 ) -> None:
     rows = tuple((Button(f"Pilihan {i}", f"pick:n1:{i}"),) for i in range(12))
-    await channel.send(out("Pilih", buttons=rows))
+    await channel.send(out("Pilih", buttons=rows, choose_label="Pilih"))
     [section] = api.interactive()["action"]["sections"]
     assert len(section["rows"]) == 10
 
@@ -167,7 +181,9 @@ async def test_location_request_with_a_skip_button(
     channel: WhatsAppChannel, api: FakeGraphApi
 ) -> None:
     skip = ((Button("Lewati", "skip:n1"),),)
-    wamid = await channel.send(out("Di mana lokasinya?", request_location=True, buttons=skip))
+    wamid = await channel.send(
+        out("Di mana lokasinya?", request_location=True, buttons=skip, follow_up="Atau pilih:")
+    )
     first, second = (body["interactive"] for body in api.sent)
     assert first == {
         "type": "location_request_message",

@@ -84,6 +84,7 @@ class FakeGraphApi(LoopbackServer):
         self.refused: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (body, error)
         self.media: dict[str, FakeMedia] = {PHOTO_ID: FakeMedia(PHOTO_BYTES, "image/jpeg")}
         self.media_requests: list[str] = []  # media ids asked about
+        self.uploads: list[str] = []  # ids given to files uploaded to /{phone_number_id}/media
         self.closed_windows: set[str] = set()  # recipients whose 24-hour window has closed
         self._failures: deque[ScriptedFailure] = deque()
         self._ids = itertools.count(1)
@@ -104,6 +105,7 @@ class FakeGraphApi(LoopbackServer):
     async def start(self) -> str:
         app = web.Application(client_max_size=2 * 1024**2)
         app.router.add_post(f"/{VERSION}/{{node}}/messages", self._messages)
+        app.router.add_post(f"/{VERSION}/{{node}}/media", self._upload)
         app.router.add_get(f"/{VERSION}/{{node}}", self._node)
         app.router.add_get("/download/{media_id}", self._download)
         self._root = await self.serve(app)
@@ -178,6 +180,9 @@ class FakeGraphApi(LoopbackServer):
         except BodyError as exc:
             self.refused.append((body, {"code": exc.code, "details": exc.details}))
             return graph_error(400, exc.code, exc.details)
+        image_id = body.get("image", {}).get("id") if body.get("type") == "image" else None
+        if image_id is not None and image_id not in self.media:
+            return graph_error(400, 131053, f"Media upload error: unknown media id {image_id}")
         if recipient in self.closed_windows and body.get("type") != "template":
             details = "Message failed to send because more than 24 hours have passed"
             return graph_error(400, 131047, details)
@@ -191,6 +196,27 @@ class FakeGraphApi(LoopbackServer):
         return web.json_response(
             {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]}
         )
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """POST /{phone_number_id}/media: a file to send later by the id this answers."""
+        if not self._authorized(request):
+            return graph_error(401, 190)
+        if request.match_info["node"] != self.phone_number_id:
+            return graph_error(400, 100, "Unsupported post request. Object does not exist")
+        if self._failures:
+            failure = self._failures.popleft()
+            return graph_error(failure.status, failure.code, failure.details)
+        form = await request.post()
+        upload = form.get("file")
+        if form.get("messaging_product") != "whatsapp" or not isinstance(upload, web.FileField):
+            return graph_error(400, 100, "messaging_product and file are required")
+        mime_type = str(form.get("type") or upload.content_type)
+        if mime_type not in ("image/jpeg", "image/png", "image/webp"):
+            return graph_error(400, 131053, f"Unsupported media type {mime_type}")
+        media_id = f"{800000000000000 + next(self._ids)}"
+        self.media[media_id] = FakeMedia(upload.file.read(), mime_type)
+        self.uploads.append(media_id)
+        return web.json_response({"id": media_id})
 
     async def _node(self, request: web.Request) -> web.Response:
         """GET /{id}: our phone number's details, or a media file's metadata and download URL."""
@@ -264,6 +290,7 @@ def check_message(body: Any) -> str:
         "template": _check_template,
         "location": _check_location,
     }
+    checks["image"] = _check_image
     if kind not in checks:
         raise BodyError(f"Unsupported message type {kind!r}", 131009)
     content = body.get(kind)
@@ -376,6 +403,15 @@ def _check_location(location: dict[str, Any]) -> None:
     for key in ("latitude", "longitude"):
         if not isinstance(location.get(key), int | float):
             raise BodyError(f"location.{key} is required", 131008)
+    if "name" in location:
+        _string(location.get("name"), "location.name", 1000)
+
+
+def _check_image(image: dict[str, Any]) -> None:
+    if not isinstance(image.get("id"), str) and not isinstance(image.get("link"), str):
+        raise BodyError("image.id or image.link is required", 131008)
+    if "caption" in image:
+        _string(image.get("caption"), "image.caption", 1024)
 
 
 # --- what Meta POSTs to our webhook -------------------------------------------------------

@@ -10,6 +10,10 @@ exception types exactly as it would in production.
         ...
         api.fail_next("sendMessage", status=429, retry_after=3)
         sent = await api.wait_for_sent(2)
+
+It keeps what Telegram keeps: messages (edited in place by editMessageText/Caption, refused as
+"not modified" when nothing changes), uploaded files (`uploads`, with their bytes), and forum
+topics in supergroups (`topics`, opened, closed and reopened; a closed topic refuses posts).
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ _INT_FIELDS = frozenset(
         "max_connections",
     }
 )
+_FLOAT_FIELDS = frozenset({"latitude", "longitude"})
 _BOOL_FIELDS = frozenset(
     {"show_alert", "disable_notification", "protect_content", "drop_pending_updates"}
 )
@@ -85,6 +90,23 @@ class ScriptedFailure:
     retry_after: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file sent as multipart form data (a photo uploaded, not named by a file id)."""
+
+    method: str
+    field: str
+    filename: str | None
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Topic:
+    name: str
+    closed: bool = False
+
+
 class FakeBotApi(LoopbackServer):
     """Answers the Bot API methods Lapor uses, records every call, fails when told to."""
 
@@ -92,7 +114,10 @@ class FakeBotApi(LoopbackServer):
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every answered call, in order
         self.attempts: list[str] = []  # every method called, scripted failures included
-        self.sent: list[dict[str, Any]] = []  # sendMessage/sendPhoto params, in order
+        self.sent: list[dict[str, Any]] = []  # sendMessage/Photo/Location/Venue params, in order
+        self.edits: list[dict[str, Any]] = []  # editMessageText/Caption params that changed one
+        self.uploads: list[Upload] = []  # files uploaded (multipart), in order
+        self.topics: dict[tuple[int, int], Topic] = {}  # (chat_id, message_thread_id)
         self.updates: deque[dict[str, Any]] = deque()  # what getUpdates serves
         self.webhook: dict[str, Any] = {"url": ""}
         self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
@@ -151,7 +176,8 @@ class FakeBotApi(LoopbackServer):
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _params(request)
+        uploads: list[Upload] = []
+        params = await _params(request, method, uploads)
         self.attempts.append(method)
         failures = self._failures.get(method.lower())
         if failures:
@@ -162,6 +188,7 @@ class FakeBotApi(LoopbackServer):
         if handler is None:
             return _error(404, "Not Found")
         self.calls.append((method, params))
+        self.uploads.extend(uploads)
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
@@ -180,16 +207,100 @@ class FakeBotApi(LoopbackServer):
         return self._record_sent(params, {"text": params["text"]})
 
     async def _api_sendphoto(self, params: dict[str, Any]) -> Any:
-        photo = {"file_id": "AgACAgUAAxkBAAIBfake", "file_unique_id": "AQADfake", "width": 800}
-        extra: dict[str, Any] = {"photo": [{**photo, "height": 600}]}
+        photo = params.get("photo")
+        if not isinstance(photo, str) or not photo:
+            return _error(400, "Bad Request: there is no photo in the request")
+        if len(str(params.get("caption", ""))) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        size = {"file_id": "AgACAgUAAxkBAAIBfake", "file_unique_id": "AQADfake", "width": 800}
+        extra: dict[str, Any] = {"photo": [{**size, "height": 600}]}
         if params.get("caption"):
             extra["caption"] = params["caption"]
         return self._record_sent(params, extra)
+
+    async def _api_sendlocation(self, params: dict[str, Any]) -> Any:
+        where = _coordinates(params)
+        if where is None:
+            return _error(400, "Bad Request: wrong latitude or longitude")
+        return self._record_sent(params, {"location": where})
+
+    async def _api_sendvenue(self, params: dict[str, Any]) -> Any:
+        where = _coordinates(params)
+        if where is None:
+            return _error(400, "Bad Request: wrong latitude or longitude")
+        if not params.get("title") or not params.get("address"):
+            return _error(400, "Bad Request: venue title and address are required")
+        venue = {"location": where, "title": params["title"], "address": params["address"]}
+        return self._record_sent(params, {"location": where, "venue": venue})
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
+        message = self.messages.get((params.get("chat_id", 0), params.get("message_id", 0)))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        if "text" not in message:
+            return _error(400, "Bad Request: there is no text in the message to edit")
+        if not str(params.get("text", "")).strip():
+            return _error(400, "Bad Request: message text is empty")
+        return self._edit(message, params, "text")
+
+    async def _api_editmessagecaption(self, params: dict[str, Any]) -> Any:
+        message = self.messages.get((params.get("chat_id", 0), params.get("message_id", 0)))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        if "photo" not in message:
+            return _error(400, "Bad Request: there is no caption in the message to edit")
+        return self._edit(message, params, "caption")
+
+    def _edit(self, message: dict[str, Any], params: dict[str, Any], field: str) -> Any:
+        markup = params.get("reply_markup")
+        if message.get(field) == params.get(field) and message.get("reply_markup") == markup:
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        message[field] = params.get(field)
+        if markup is None:
+            message.pop("reply_markup", None)  # an edit without buttons takes them away
+        else:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        self.edits.append(params)
+        return message
+
+    async def _api_createforumtopic(self, params: dict[str, Any]) -> Any:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or _chat(chat_id)["type"] != "supergroup":
+            return _error(400, "Bad Request: the chat is not a forum")
+        name = str(params.get("name", ""))
+        if not 1 <= len(name) <= 128:
+            return _error(400, "Bad Request: TOPIC_NAME_INVALID")
+        thread_id = next(self._message_ids)
+        self.topics[(chat_id, thread_id)] = Topic(name)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    async def _api_closeforumtopic(self, params: dict[str, Any]) -> Any:
+        return self._set_topic(params, closed=True)
+
+    async def _api_reopenforumtopic(self, params: dict[str, Any]) -> Any:
+        return self._set_topic(params, closed=False)
+
+    def _set_topic(self, params: dict[str, Any], *, closed: bool) -> Any:
+        topic = self.topics.get((params.get("chat_id", 0), params.get("message_thread_id", 0)))
+        if topic is None:
+            return _error(400, "Bad Request: message thread not found")
+        if topic.closed == closed:
+            return _error(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        return True
 
     def _record_sent(self, params: dict[str, Any], content: dict[str, Any]) -> Any:
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int):
             return _error(400, "Bad Request: chat not found")
+        topic = self.topics.get((chat_id, params.get("message_thread_id", 0)))
+        if topic is not None and topic.closed:
+            return _error(400, "Bad Request: TOPIC_CLOSED")
         self.sent.append(params)
         message = {
             "message_id": next(self._message_ids),
@@ -268,8 +379,11 @@ class FakeBotApi(LoopbackServer):
         return list(self.updates)[: limit if isinstance(limit, int) else 100]
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
-    """Query string, then a JSON or form body, read the way Telegram reads them."""
+async def _params(request: web.Request, method: str, uploads: list[Upload]) -> dict[str, Any]:
+    """Query string, then a JSON or form body, read the way Telegram reads them.
+
+    An uploaded file shows as "<file>" in the params; its bytes go to `uploads`.
+    """
     raw: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
         body = await request.json()
@@ -278,7 +392,14 @@ async def _params(request: web.Request) -> dict[str, Any]:
     elif request.body_exists:
         form = await request.post()
         raw.update({k: v for k, v in form.items() if isinstance(v, str)})
-        raw.update({k: "<file>" for k, v in form.items() if not isinstance(v, str)})
+        for k, v in form.items():
+            if isinstance(v, web.FileField):
+                uploads.append(Upload(method, k, v.filename, v.content_type, v.file.read()))
+                raw[k] = "<file>"
+        # PTB names an uploaded file "attach://<field>" in the field it belongs to
+        for k, v in list(raw.items()):
+            if isinstance(v, str) and v.startswith("attach://") and v[9:] in form:
+                raw[k] = "<file>"
     return {k: _coerce(k, v) for k, v in raw.items()}
 
 
@@ -292,9 +413,23 @@ def _coerce(name: str, value: Any) -> Any:
             return value
     if name in _INT_FIELDS and value.lstrip("-").isdigit():
         return int(value)
+    if name in _FLOAT_FIELDS:
+        try:
+            return float(value)
+        except ValueError:
+            return value
     if name in _BOOL_FIELDS and value in ("true", "false"):
         return value == "true"
     return value
+
+
+def _coordinates(params: dict[str, Any]) -> dict[str, float] | None:
+    lat, lon = params.get("latitude"), params.get("longitude")
+    if not isinstance(lat, float) or not isinstance(lon, float):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"latitude": lat, "longitude": lon}
 
 
 def _chat(chat_id: int) -> dict[str, Any]:

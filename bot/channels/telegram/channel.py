@@ -13,13 +13,14 @@ import warnings
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import LinkPreviewOptions, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import AIORateLimiter, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import Inbound, InboundKind, InboxItem, Outbound, StartError
+from bot.channels.media import MediaStore
 from bot.channels.telegram.parse import Me, from_update
 from bot.channels.telegram.send import Sender
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item, raw_ids
@@ -50,7 +51,7 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, media: MediaStore | None = None) -> None:
         if settings.telegram_bot_token is None or not settings.telegram_enabled:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off")
         self._token = settings.telegram_bot_token.get_secret_value()
@@ -71,8 +72,10 @@ class TelegramChannel:
             ),
             get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=10.0),
             rate_limiter=AIORateLimiter(max_retries=0),
+            # No link unfurls anywhere: a resident's link must not preview in a staff group.
+            defaults=Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)),
         )
-        self._sender = Sender(self._bot, self._token)
+        self._sender = Sender(self._bot, self._token, media)
         self._log_filter = _TokenFilter(self._token)
 
     @property

@@ -15,17 +15,26 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.channels.base import Inbound, InboundKind, Outbound, OutboundKind, SendError
-from bot.channels.media import MediaStore
+from bot.channels.media import MediaStore, NotAnImage, clean_image, stored_id
 from bot.channels.whatsapp.errors import TOKEN_INVALID, WhatsAppAuthError, graph_code, send_error
-from bot.channels.whatsapp.media import MediaRefused, PhotoFetcher, json_body
+from bot.channels.whatsapp.media import KEPT_MEDIA_PREFIX, MediaRefused, PhotoFetcher, json_body
 from bot.channels.whatsapp.parse import from_message, from_status, ignored
 from bot.channels.whatsapp.payload import dicts, obj, string
-from bot.channels.whatsapp.render import Template, addressed, render
+from bot.channels.whatsapp.render import Template, addressed, image, location, render
 from bot.channels.whatsapp.webhook import CHANNEL, Split, inbox_items
 from bot.config import Settings
 from bot.logmask import mask_id
 
 log = logging.getLogger(__name__)
+
+_NOTHING_TO_DO = frozenset(
+    {
+        OutboundKind.CLEAR_BUTTONS,
+        OutboundKind.OPEN_TOPIC,
+        OutboundKind.CLOSE_TOPIC,
+        OutboundKind.REOPEN_TOPIC,
+    }
+)
 
 
 class WhatsAppChannel:
@@ -135,19 +144,60 @@ class WhatsAppChannel:
 
     async def send(self, out: Outbound) -> str | None:
         """Send one `Outbound`; the wamid of the last message (the one carrying the buttons)."""
-        if out.kind is OutboundKind.CLEAR_BUTTONS:
-            return None  # WhatsApp buttons stay on the message; old menus are refused by nonce
+        if out.kind in _NOTHING_TO_DO:
+            # Buttons stay on a WhatsApp message (old menus are refused by nonce); there are no
+            # forum topics.
+            return None
         if out.kind is OutboundKind.CALLBACK_ANSWER and not out.text.strip():
             return None  # no spinner to stop on WhatsApp
         if out.kind is OutboundKind.CALLBACK_ANSWER:
             # No toasts on WhatsApp: a notice ("this menu is no longer valid") is a message.
             out = Outbound(channel=out.channel, chat_id=out.chat_id, text=out.text)
-        bodies = render(out, self._templates)
+        if out.kind is OutboundKind.PHOTO:
+            bodies = [image(await self._media_id(out.media), out.text)]
+        elif out.kind is OutboundKind.LOCATION:
+            bodies = [location(out)]
+        else:  # MESSAGE, and EDIT: WhatsApp cannot edit, so the new text comes as a new message
+            bodies = render(out, self._templates)
         wamid: str | None = None
         for i, body in enumerate(bodies):
             request = addressed(body, out.chat_id, out.reply_to_message_id if i == 0 else None)
             wamid = await self._post(request)
         return wamid
+
+    async def _media_id(self, media: str | None) -> str:
+        """Graph's id for the picture: a stored one is uploaded without its EXIF first."""
+        if media and media.startswith(KEPT_MEDIA_PREFIX):
+            return media.removeprefix(KEPT_MEDIA_PREFIX)  # a resident's WhatsApp media id
+        row_id = stored_id(media or "")
+        if row_id is None:
+            raise SendError(f"whatsapp: cannot send picture {media!r}", retryable=False)
+        row = await self._media.load(row_id) if self._media is not None else None
+        if row is None:
+            raise SendError(f"whatsapp: stored photo {row_id} is not available", retryable=False)
+        try:
+            data = await clean_image(row.data)
+        except NotAnImage as exc:
+            raise SendError(f"whatsapp: stored photo {row_id}: {exc}", retryable=False) from exc
+        return await self._upload(data, f"lapor-{row_id}.jpg")
+
+    async def _upload(self, data: bytes, filename: str) -> str:
+        form = aiohttp.FormData()
+        form.add_field("messaging_product", "whatsapp")
+        form.add_field("type", "image/jpeg")
+        form.add_field("file", data, filename=filename, content_type="image/jpeg")
+        url = f"{self._base}/{self._phone_number_id}/media"
+        try:
+            async with self.session.post(url, data=form) as resp:
+                body = await json_body(resp)
+                if resp.status >= 400:
+                    raise send_error(resp.status, body, resp.headers.get("Retry-After"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(f"whatsapp: {type(exc).__name__}: {exc}", retryable=True) from exc
+        media_id = string(body.get("id"))
+        if not media_id:
+            raise SendError("whatsapp: media upload answered without an id", retryable=True)
+        return media_id
 
     async def _post(self, request: dict[str, Any]) -> str | None:
         url = f"{self._base}/{self._phone_number_id}/messages"

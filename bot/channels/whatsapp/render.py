@@ -1,7 +1,10 @@
-"""`Outbound` in, Graph message bodies out: texts cut to size, reply buttons or lists, templates.
+"""`Outbound` in, Graph message bodies out: texts cut to size, reply buttons or lists, templates,
+pictures and map pins.
 
 Sending raises only `SendError`; a message WhatsApp would refuse (empty, no template
-configured) is refused here, before any request.
+configured, a control without its words) is refused here, before any request. The words on
+WhatsApp's own controls (the list button, the message carrying choices) come from the
+handlers' catalogue in `Outbound.choose_label` and `follow_up`; none are written here.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ MAX_BUTTON_TITLE: Final = 20
 MAX_ROWS: Final = 10  # list rows, over all sections
 MAX_ROW_TITLE: Final = 24
 MAX_ROW_DESCRIPTION: Final = 72
-LIST_BUTTON_LABEL: Final = "Pilih"  # the list's opening button, at most 20 characters
-FOLLOW_UP: Final = "Pilih:"
-FOLLOW_UP_AFTER_LOCATION: Final = "Atau pilih:"
+MAX_CAPTION: Final = 1024  # image.caption
+MAX_PLACE_NAME: Final = 1000  # location.name
 _BSUID = re.compile(r"^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$")
 
 
@@ -54,13 +56,42 @@ def render(out: Outbound, templates: Mapping[str, Template]) -> list[dict[str, A
         lead, body = lead + pieces[:-1], pieces[-1]
     bodies = [_text(p) for p in lead]
     if out.request_location:
-        bodies.append(_location_request(body or out.follow_up or FOLLOW_UP))
+        bodies.append(_location_request(body or _label(out.follow_up, "follow_up")))
         if buttons:
-            follow_up = out.follow_up or FOLLOW_UP_AFTER_LOCATION
-            bodies.append(_choices(follow_up, buttons, out.choose_label))
+            bodies.append(_choices(_label(out.follow_up, "follow_up"), buttons, out.choose_label))
     else:
-        bodies.append(_choices(body or out.follow_up or FOLLOW_UP, buttons, out.choose_label))
+        body = body or _label(out.follow_up, "follow_up")
+        bodies.append(_choices(body, buttons, out.choose_label))
     return bodies
+
+
+def image(media_id: str, caption: str) -> dict[str, Any]:
+    """A picture already uploaded to Graph (or a resident's own media id)."""
+    content: dict[str, Any] = {"id": media_id}
+    parts = split_text(caption, MAX_CAPTION, max_parts=1)
+    if parts:
+        content["caption"] = parts[0]
+    return {"type": "image", "image": content}
+
+
+def location(out: Outbound) -> dict[str, Any]:
+    """A map pin; `text` names the place."""
+    if out.latitude is None or out.longitude is None:
+        raise SendError("whatsapp: location without coordinates", retryable=False)
+    content: dict[str, Any] = {"latitude": out.latitude, "longitude": out.longitude}
+    parts = split_text(out.text, MAX_PLACE_NAME, max_parts=1)
+    if parts:
+        content["name"] = parts[0]
+    return {"type": "location", "location": content}
+
+
+def _label(value: str, name: str) -> str:
+    """Words on WhatsApp's own controls come from the handlers' catalogue, never from here."""
+    if not value.strip():
+        raise SendError(
+            f"whatsapp: the outbound needs its {name} (set by the handler)", retryable=False
+        )
+    return value
 
 
 def _text(body: str) -> dict[str, Any]:
@@ -99,7 +130,7 @@ def _choices(body: str, buttons: Sequence[Button], list_label: str = "") -> dict
         if title != button.label:  # cut short: the whole label goes underneath
             row["description"] = shorten(button.label, MAX_ROW_DESCRIPTION)
         rows.append(row)
-    label = shorten(list_label, MAX_BUTTON_TITLE) if list_label else LIST_BUTTON_LABEL
+    label = shorten(_label(list_label, "choose_label"), MAX_BUTTON_TITLE)
     action = {"button": label, "sections": [{"rows": rows}]}
     return _interactive("list", body, action)
 
