@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from routing import lexicon, ngrams, smalltalk
 from routing.catalog import DEFAULT_CONTEXT_WEIGHT, DEFAULT_WEIGHT, Catalog
+from routing.lookalikes import LookAlikes
 from routing.normalize import BOUNDARY, Analyzer, Stemmer, normalize, split
 
 ABSTAIN_BELOW: Final = (
@@ -32,7 +33,6 @@ AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
 MAX_CANDIDATES: Final = 4
-MAX_POSTING: Final = 100  # corrections a word may be in and still single out look-alikes
 _ARTICLES: Final = frozenset({"the", "a", "an", "our", "my"})
 _NOT_CONTENT: Final = lexicon.STOPWORDS | lexicon.ENGLISH_COMMON
 
@@ -124,7 +124,7 @@ class Router:
         self.skipped_examples: list[tuple[str, str]] = []  # their agency is not in the catalog
         self._example_texts: list[str] = []
         self._learned_words: dict[str, Counter[str]] = {}
-        self._examples_with: dict[str, list[int]] = {}  # content word -> example indexes
+        self._lookalikes = LookAlikes()  # stored corrections by signature: no scan
         for text, code in examples:
             if code in catalog.by_code:
                 self.add_example(text, code)
@@ -146,8 +146,7 @@ class Router:
             self.examples.append((text, code))
             index = len(self._example_texts)
             self._example_texts.append(" ".join(sorted(words)))
-            for word in set(words) - lexicon.STOPWORDS:
-                self._examples_with.setdefault(word, []).append(index)
+            self._lookalikes.add(_content(words), index)
             for word in set(words):
                 if self._learnable(word):
                     self._learned_words.setdefault(word, Counter())[code] += 1
@@ -247,19 +246,9 @@ class Router:
         return list(found.values())
 
     def _example_evidence(self, words: list[str]) -> list[Evidence]:
-        """The nearest stored corrections: only those sharing a third of the message's content
-        words are compared at all, so thousands of examples stay cheap."""
-        content = {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
-        postings = sorted(
-            (found for w in content if (found := self._examples_with.get(w))), key=len
-        )
-        # words most corrections share ("lampu" in thousands) find no look-alike; skip them
-        rare = [p for p in postings if len(p) <= MAX_POSTING] or postings[:1]
-        shared: Counter[int] = Counter()
-        for posting in rare:
-            shared.update(posting)
-        needed = max(1, len(rare) // 3)
-        nearby = [i for i, n in shared.items() if n >= needed]
+        """The nearest stored corrections: only those the look-alike index offers (a few,
+        however many are stored) are compared word by word."""
+        nearby = self._lookalikes.near(_content(words))
         if not nearby:
             return []
         query = " ".join(sorted(w for w in words if w != BOUNDARY))
@@ -289,6 +278,11 @@ class Router:
             if seen >= LEARN_AFTER:
                 found.append(Evidence(code, word, LEARNED_WEIGHT, "learned"))
         return found
+
+
+def _content(words: Iterable[str]) -> set[str]:
+    """The words that say what a message is about (no clause breaks, no stopwords)."""
+    return {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
 
 
 def _blend(keywords: RouteResult, guess: ngrams.Guess | None, coverage: float) -> RouteResult:

@@ -68,7 +68,13 @@ class Guess:
 
 
 class NgramModel:
-    """Complement NB counts, one row per n-gram, one column per agency; grows as it learns."""
+    """Complement NB counts, one row per n-gram, one column per agency; grows as it learns.
+
+    The weights are kept in two parts so that a correction costs only its own rows: a per-row
+    part, -log(complement count), updated for the rows a correction touches, and a per-agency
+    part, log(complement total), added once per message. A copy shares the arrays of the
+    model it was copied from until it first learns (copy on write): routers built over one
+    trained model cost nothing until an officer corrects one."""
 
     def __init__(self, classes: Sequence[str], *, alpha: float = ALPHA) -> None:
         self.classes = tuple(classes)
@@ -77,19 +83,22 @@ class NgramModel:
         self._counts: Floats = np.zeros((_START_ROWS, len(self.classes)))
         self._class_totals: Floats = np.zeros(len(self.classes))
         self.alpha = alpha
-        self._weights: Floats | None = None  # computed from the counts when first needed
+        self._local: Floats | None = None  # -log(complement) per row; None: to compute
+        self._per_class: Floats = np.zeros(len(self.classes))  # log(complement total)
         self._by_word: dict[str, tuple[Floats, int]] = {}
+        self._shared = False  # arrays belong to the model this one was copied from
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def add(self, text_grams: Sequence[str], code: str, weight: float = 1.0) -> None:
-        """Count one labelled example; cost grows with its length only."""
+        """Count one labelled example; cost grows with its length only, not with the number
+        of examples already counted."""
         self.add_many([(text_grams, code)], weight)
 
     def add_many(self, examples: Iterable[tuple[Sequence[str], str]], weight: float = 1.0) -> None:
         """Count many labelled examples in one numpy update (start-up training)."""
-        self._weights = None
+        self._own_arrays()
         rows, columns = [], []
         index = self._rows
         for text_grams, code in examples:
@@ -102,31 +111,49 @@ class NgramModel:
                 columns.append(column)
             self._class_totals[column] += weight * len(text_grams)
         if len(index) > len(self._counts):
-            grown = np.zeros((max(len(index), 2 * len(self._counts)), len(self.classes)))
-            grown[: len(self._counts)] = self._counts
-            self._counts = grown
+            size = max(len(index), 2 * len(self._counts))
+            self._counts = _grown(self._counts, size)
+            if self._local is not None:
+                self._local = _grown(self._local, size)
         at = (np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp))
-        if len(rows) < 10_000:  # one correction: touch only its cells
+        self._by_word.clear()
+        if len(rows) < 10_000:  # one correction: touch only its cells and their weights
             np.add.at(self._counts, at, weight)
+            if self._local is not None:
+                touched = np.unique(at[0])
+                self._local[touched] = self._row_weights(self._counts[touched])
+                self._per_class = self._class_weights()
             return
         width = len(self.classes)  # a corpus: one pass over the whole table is faster
         added = np.bincount(at[0] * width + at[1], minlength=self._counts.size) * weight
         self._counts += added.reshape(-1, width)
+        self._local = None
 
     def copy(self) -> NgramModel:
-        """An independent model with the same counts: each router learns on its own."""
+        """A model with the same counts that learns on its own (arrays copied when it does)."""
         twin = NgramModel(self.classes, alpha=self.alpha)
-        twin._rows = dict(self._rows)
-        twin._counts = self._counts.copy()
-        twin._class_totals = self._class_totals.copy()
+        self._weights()
+        twin._rows, twin._counts, twin._class_totals = self._rows, self._counts, self._class_totals
+        twin._local, twin._per_class = self._local, self._per_class
+        twin._by_word = self._by_word  # same weights, same per-word sums, until it learns
+        twin._shared = True
         return twin
+
+    def _own_arrays(self) -> None:
+        if self._shared:
+            self._rows = dict(self._rows)
+            self._counts = self._counts.copy()
+            self._class_totals = self._class_totals.copy()
+            self._local = None if self._local is None else self._local.copy()
+            self._by_word = {}
+            self._shared = False
 
     def guess(self, words: Sequence[str], temperature: float) -> Guess | None:
         """Rank the agencies for a message's words; None when it shares no feature with any
         example. The log-likelihoods are averaged per feature before the softmax, so that a
         long message is not more certain only for being long; `temperature` sets how sharp
         the shares are. Per-word sums are cached: a message costs a few vector additions."""
-        weights = self._weights if self._weights is not None else self._weigh()
+        local = self._weights()
         found: list[Floats] = []
         known = 0
         cache = self._by_word
@@ -137,19 +164,19 @@ class NgramModel:
                 rows = [
                     r for r in map(self._rows.get, (*word_grams(word), f"={word}")) if r is not None
                 ]
-                cached = cache[word] = (weights[rows].sum(axis=0), len(rows))
+                cached = cache[word] = (local[rows].sum(axis=0), len(rows))
             if cached[1]:
                 found.append(cached[0])
                 known += cached[1]
             if previous:
                 row = self._rows.get(f"{previous}+{word}")
                 if row is not None:
-                    found.append(weights[row])
+                    found.append(local[row])
                     known += 1
             previous = word
         if not known:
             return None
-        scaled = np.add.reduce(found) / known
+        scaled = np.add.reduce(found) / known + self._per_class
         scaled = (scaled - scaled.max()) / temperature
         shares = np.exp(scaled)
         shares /= shares.sum()
@@ -159,18 +186,37 @@ class NgramModel:
             tuple(float(shares[i]) for i in order),
         )
 
-    def _weigh(self) -> Floats:
-        """Complement NB weights of every feature, once after each change of the counts."""
-        counts = self._counts[: len(self._rows)]
+    def _weights(self) -> Floats:
+        """The per-row part of the weights, computed for the whole table after training."""
+        if self._local is None:
+            weighed = self._row_weights(self._counts[: len(self._rows)])
+            self._local = _grown(weighed, len(self._counts))
+            self._per_class = self._class_weights()
+            self._by_word.clear()
+        return self._local
+
+    def _row_weights(self, counts: Floats) -> Floats:
         complement = counts.sum(axis=1, keepdims=True) - counts + self.alpha
+        result: Floats = -np.log(complement)
+        return result
+
+    def _class_weights(self) -> Floats:
         totals = self._class_totals.sum() - self._class_totals + self.alpha * len(self._rows)
-        self._weights = -(np.log(complement) - np.log(totals))
-        self._by_word.clear()
-        return self._weights
+        result: Floats = np.log(totals)
+        return result
 
     def knows_word(self, word: str) -> bool:
         """Whether some example had this word."""
         return f"={word}" in self._rows
+
+
+def _grown(table: Floats, rows: int) -> Floats:
+    """The table with room for `rows` rows (new rows zero)."""
+    if len(table) >= rows:
+        return table
+    grown = np.zeros((rows, table.shape[1]))
+    grown[: len(table)] = table
+    return grown
 
 
 def corpus_examples(directory: Path = CORPUS_DIR) -> Iterator[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final, Protocol
 
 from rapidfuzz import process
@@ -169,9 +169,11 @@ def expand(word: str) -> list[str]:
     return target.split() if target is not None else [word]
 
 
+@lru_cache(maxsize=20_000)
 def normalize(text: str) -> str:
     """Text as the catalog is written: folded, reduplication collapsed, slang and Javanese
-    expanded. Used for stored examples and tests; the matcher goes further with `Analyzer`."""
+    expanded. Used for catalog phrases (cached: the catalog's check and the router's build
+    read the same ones) and stored examples; the matcher goes further with `Analyzer`."""
     return " ".join(w for word in split(text) if word != BOUNDARY for w in expand(word))
 
 

@@ -62,3 +62,26 @@ def test_a_running_router_learns_a_correction_at_once(catalog: Catalog) -> None:
     assert before.opd != "BPBD"
     assert after.opd == "BPBD"
     assert any(ev.kind == "example" for ev in after.evidence)
+
+
+def test_a_correction_is_found_among_thousands(catalog: Catalog) -> None:
+    """The look-alike index, not a scan: thousands of other corrections neither hide a
+    correction nor lend their agency to an unrelated message."""
+    router = Router(catalog)
+    places = ["gang", "RT", "RW", "blok", "perum", "dusun", "lingkungan", "kampung"]
+    for n in range(2000):
+        router.add_example(
+            f"laporan warga {places[n % 8]} {n} nomor {n * 7} soal urusan {n % 13}", "DISKOMINFO"
+        )
+    router.learn(LOCAL_WORD, "PDAM")
+    result = router.route("tandon kampung RT 5 ngadat lagi, warga pada antre")
+    assert result.opd == "PDAM"
+    assert router.route("sampah di gang belum diangkut").opd == "DLHKP"
+
+
+def test_one_routers_corrections_do_not_reach_another(catalog: Catalog) -> None:
+    taught, other = Router(catalog), Router(catalog)
+    taught.learn(LOCAL_WORD, "BPBD")
+    taught.learn("tandon kampung RT 5 ngadat, warga antre air", "BPBD")
+    assert taught.route(LOCAL_WORD).opd == "BPBD"
+    assert other.route(LOCAL_WORD).opd != "BPBD"

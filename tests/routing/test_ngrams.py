@@ -68,3 +68,27 @@ def test_shipped_corpus_labels_are_catalog_codes(catalog: Catalog) -> None:
 )
 def test_chat_shorthand_and_emoji_are_read(router: Router, text: str, agency: str) -> None:
     assert router.route(text).opd == agency
+
+
+def test_a_correction_counted_at_once_weighs_as_if_trained_with_it() -> None:
+    """Only the corrected rows are re-weighed; the shares equal a model trained from scratch."""
+    examples = [
+        (["air", "keruh", "bau"], "PDAM"),
+        (["jalan", "berlubang", "besar"], "PUPR"),
+        (["sampah", "numpuk", "bau"], "DLHKP"),
+    ]
+    base = NgramModel(["PDAM", "PUPR", "DLHKP"])
+    base.add_many((grams(words), code) for words, code in examples)
+    live = base.copy()
+    live.guess(["air"], temperature=0.05)  # weights computed before the correction
+    live.add(grams(["tandon", "kosong", "bau"]), "PDAM", 3.0)
+    scratch = NgramModel(["PDAM", "PUPR", "DLHKP"])
+    scratch.add_many((grams(words), code) for words, code in examples)
+    scratch.add(grams(["tandon", "kosong", "bau"]), "PDAM", 3.0)
+    for words in (["tandon", "bau"], ["jalan", "kosong"], ["sampah"]):
+        got, want = live.guess(words, 0.05), scratch.guess(words, 0.05)
+        assert got is not None and want is not None
+        assert got.ranked == want.ranked
+        assert got.shares == pytest.approx(want.shares)
+    assert live.knows_word("tandon")
+    assert not base.knows_word("tandon")  # the copy learned alone
