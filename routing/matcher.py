@@ -142,7 +142,7 @@ class Router:
         words = [w for w in self.analyzer.analyze(text) if w != BOUNDARY]
         if words:
             if self.model is not None:
-                self.model.add(ngrams.grams(words), code, CORRECTION_WEIGHT)
+                self.model.add(words, code, CORRECTION_WEIGHT)
             self.examples.append((text, code))
             index = len(self._example_texts)
             self._example_texts.append(" ".join(sorted(words)))
@@ -330,8 +330,7 @@ def _train(phrases: tuple[tuple[str, str], ...], analyzer: Analyzer) -> ngrams.N
     examples = [(text, code) for text, code in ngrams.corpus_examples() if code in known]
     examples.extend((text, code) for code, text in phrases)
     model.add_many(
-        (ngrams.grams(w for w in analyzer.analyze(text) if w != BOUNDARY), code)
-        for text, code in examples
+        ([w for w in analyzer.analyze(text) if w != BOUNDARY], code) for text, code in examples
     )
     return model
 

@@ -37,20 +37,6 @@ def word_grams(word: str) -> tuple[str, ...]:
     return tuple(padded[i : i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1))
 
 
-def grams(words: Iterable[str]) -> list[str]:
-    """The features of a message: each word whole and its character n-grams, and each pair of
-    words that follow each other ("lampu merah" is not "lampu" and "merah")."""
-    out: list[str] = []
-    previous = ""
-    for word in words:
-        out.extend(word_grams(word))
-        out.append(f"={word}")
-        if previous:
-            out.append(f"{previous}+{word}")
-        previous = word
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class Guess:
     """The model's ranking: agency codes best first, with a share of belief that sums to 1."""
@@ -87,37 +73,37 @@ class NgramModel:
         self._per_class: Floats = np.zeros(len(self.classes))  # log(complement total)
         self._by_word: dict[str, tuple[Floats, int]] = {}
         self._shared = False  # arrays belong to the model this one was copied from
+        self._word_rows: dict[str, npt.NDArray[np.intp]] = {}  # a word's n-gram rows
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def add(self, text_grams: Sequence[str], code: str, weight: float = 1.0) -> None:
-        """Count one labelled example; cost grows with its length only, not with the number
-        of examples already counted."""
-        self.add_many([(text_grams, code)], weight)
+    def add(self, words: Sequence[str], code: str, weight: float = 1.0) -> None:
+        """Count one labelled example (its analysed words); cost grows with its length only,
+        not with the number of examples already counted."""
+        self.add_many([(words, code)], weight)
 
     def add_many(self, examples: Iterable[tuple[Sequence[str], str]], weight: float = 1.0) -> None:
-        """Count many labelled examples in one numpy update (start-up training)."""
+        """Count many labelled examples (analysed words) in one numpy update (start-up
+        training). A word's feature rows are looked up once, then reused."""
         self._own_arrays()
-        rows, columns = [], []
-        index = self._rows
-        for text_grams, code in examples:
-            column = self._column[code]
-            for gram in text_grams:
-                row = index.get(gram)
-                if row is None:
-                    row = index[gram] = len(index)
-                rows.append(row)
-                columns.append(column)
-            self._class_totals[column] += weight * len(text_grams)
-        if len(index) > len(self._counts):
-            size = max(len(index), 2 * len(self._counts))
+        found: list[npt.NDArray[np.intp]] = []
+        columns: list[npt.NDArray[np.intp]] = []
+        for words, code in examples:
+            rows = self._example_rows(words)
+            found.append(rows)
+            columns.append(np.full(len(rows), self._column[code], dtype=np.intp))
+            self._class_totals[self._column[code]] += weight * len(rows)
+        if not found:
+            return
+        if len(self._rows) > len(self._counts):
+            size = max(len(self._rows), 2 * len(self._counts))
             self._counts = _grown(self._counts, size)
             if self._local is not None:
                 self._local = _grown(self._local, size)
-        at = (np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp))
+        at = (np.concatenate(found), np.concatenate(columns))
         self._by_word.clear()
-        if len(rows) < 10_000:  # one correction: touch only its cells and their weights
+        if len(at[0]) < 10_000:  # one correction: touch only its cells and their weights
             np.add.at(self._counts, at, weight)
             if self._local is not None:
                 touched = np.unique(at[0])
@@ -129,6 +115,26 @@ class NgramModel:
         self._counts += added.reshape(-1, width)
         self._local = None
 
+    def _example_rows(self, words: Sequence[str]) -> npt.NDArray[np.intp]:
+        """The feature rows of an example, new features given new rows: each word whole and
+        its character n-grams, and each pair of words that follow each other ("lampu merah"
+        is not "lampu" and "merah")."""
+        index = self._rows
+        parts = []
+        previous = ""
+        pairs: list[int] = []
+        for word in words:
+            rows = self._word_rows.get(word)
+            if rows is None:
+                ids = [index.setdefault(g, len(index)) for g in (*word_grams(word), f"={word}")]
+                rows = self._word_rows[word] = np.array(ids, dtype=np.intp)
+            parts.append(rows)
+            if previous:
+                pairs.append(index.setdefault(f"{previous}+{word}", len(index)))
+            previous = word
+        parts.append(np.array(pairs, dtype=np.intp))
+        return np.concatenate(parts)
+
     def copy(self) -> NgramModel:
         """A model with the same counts that learns on its own (arrays copied when it does)."""
         twin = NgramModel(self.classes, alpha=self.alpha)
@@ -136,6 +142,7 @@ class NgramModel:
         twin._rows, twin._counts, twin._class_totals = self._rows, self._counts, self._class_totals
         twin._local, twin._per_class = self._local, self._per_class
         twin._by_word = self._by_word  # same weights, same per-word sums, until it learns
+        twin._word_rows = self._word_rows
         twin._shared = True
         return twin
 
@@ -146,6 +153,7 @@ class NgramModel:
             self._class_totals = self._class_totals.copy()
             self._local = None if self._local is None else self._local.copy()
             self._by_word = {}
+            self._word_rows = dict(self._word_rows)
             self._shared = False
 
     def guess(self, words: Sequence[str], temperature: float) -> Guess | None:

@@ -10,3 +10,7 @@ LABELS = DATA / "labels.md"
 FRESH_SET = Path(__file__).resolve().parent / "fresh.jsonl"
 # Written blind to the catalog and dev set: tune on ids ending in an even digit, never the rest.
 HOLDOUT_SET = Path(__file__).resolve().parent / "holdout.jsonl"
+STYLES_SET = Path(__file__).resolve().parent / "styles.jsonl"
+# Written after styles' untouched half had been looked at; never tuned on.
+HOLDOUT2_SET = Path(__file__).resolve().parent / "holdout2.jsonl"
+EVALUATION_SETS = (FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET)
