@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.cli.notices import WEBHOOK_UNGUARDED
 from bot.config import Settings
 from routing.catalog import Catalog, CatalogError, load_catalog, unreached_warning
 
@@ -117,10 +118,9 @@ def _check_telegram(settings: Settings, report: Report) -> None:
                 "Lapor (set it, or use TELEGRAM_MODE=polling on a laptop)"
             )
         _check_url("PUBLIC_BASE_URL", settings.public_base_url, report, https=True)
-        if not settings.telegram_webhook_secret:
-            report.warnings.append(
-                "TELEGRAM_WEBHOOK_SECRET is not set: anyone who finds the URL can post fake updates"
-            )
+        secret = settings.telegram_webhook_secret
+        if not (secret and secret.get_secret_value()):
+            report.problems.append(WEBHOOK_UNGUARDED)  # `lapor serve` refuses to start without it
 
 
 def _check_whatsapp(settings: Settings, report: Report) -> None:

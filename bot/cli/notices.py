@@ -71,3 +71,10 @@ CHECK_FAILED = "Configuration has {n} error(s)."
 WEBHOOK_SET = "Telegram webhook set to {url} (secret token {secret})."
 WEBHOOK_NEEDS = "set-webhook needs TELEGRAM_BOT_TOKEN and PUBLIC_BASE_URL in .env"
 LEARNED = "Learned: {text!r} -> {code} (example #{id})."
+
+# `lapor serve` in webhook mode, and check-config: the webhook would take anyone's POST.
+WEBHOOK_UNGUARDED = (
+    "TELEGRAM_WEBHOOK_SECRET is not set: in webhook mode anyone who finds the URL could post "
+    'fake updates; set it (python3 -c "import secrets;print(secrets.token_urlsafe(32))"), then '
+    "run `lapor set-webhook` again, or use TELEGRAM_MODE=polling on a laptop"
+)

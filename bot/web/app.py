@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.channels.base import StartError
 from bot.channels.media import MediaStore
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.cli.notices import WEBHOOK_UNGUARDED
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.scheduler import running_scheduler
@@ -49,6 +51,8 @@ def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
         if not settings.telegram_enabled:
             yield
             return
+        if settings.telegram_mode == "webhook" and not _secret(settings):
+            raise StartError(WEBHOOK_UNGUARDED)
         channel = TelegramChannel(settings, media=MediaStore(app[SERVICES].sessions))
         await channel.start()
         app[TELEGRAM] = channel
@@ -66,6 +70,11 @@ def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
             await channel.stop()
 
     return ctx
+
+
+def _secret(settings: Settings) -> str:
+    secret = settings.telegram_webhook_secret
+    return secret.get_secret_value() if secret else ""
 
 
 def _whatsapp(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def]

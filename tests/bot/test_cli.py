@@ -63,6 +63,23 @@ def test_check_config_explains_each_problem(
 REAL_LOOKING_TOKEN = "7000000003:AAHk3vQ9xTfLrB2mZc8WnYp4sDe6gJu1oKi"
 
 
+def test_webhook_mode_without_a_secret_is_an_error_polling_needs_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", REAL_LOOKING_TOKEN)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://lapor.example.test")
+    monkeypatch.setenv("CATALOG_PATH", str(catalog_with(tmp_path, triage=-100999, pupr=None)))
+    assert main(["check-config"]) == 1
+    errors = capsys.readouterr().out.split("Errors (")[1].split("Warnings (")[0]
+    assert "TELEGRAM_WEBHOOK_SECRET is not set" in errors
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "a-long-random-secret")
+    assert main(["check-config"]) == 0
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
+    monkeypatch.setenv("TELEGRAM_MODE", "polling")
+    assert main(["check-config"]) == 0
+    assert "TELEGRAM_WEBHOOK_SECRET" not in capsys.readouterr().out
+
+
 def catalog_with(tmp_path: Path, *, triage: int | None, pupr: int | None) -> Path:
     data = yaml.safe_load(DEFAULT_CATALOG.read_text(encoding="utf-8"))
     for agency in data["agencies"]:

@@ -68,6 +68,21 @@ async def test_a_rejected_telegram_token_is_one_line_without_the_token(
     assert WRONG_TOKEN not in out and WRONG_TOKEN.split(":")[1] not in out
 
 
+async def test_webhook_mode_without_a_secret_refuses_to_start(database: Database) -> None:
+    async with FakeBotApi() as api:
+        code, out = await serve(
+            database,
+            TELEGRAM_BOT_TOKEN=api.token,
+            TELEGRAM_API_BASE_URL=api.base_url,
+            TELEGRAM_MODE="webhook",
+            PUBLIC_BASE_URL="https://lapor.example.test",
+        )
+    assert code == 1
+    assert "TELEGRAM_WEBHOOK_SECRET is not set" in out and "polling" in out
+    assert "Traceback" not in out and len(out.strip().splitlines()) == 1, out
+    assert api.attempts == [], "refused before talking to Telegram"
+
+
 async def test_an_unreachable_telegram_api_is_one_line(database: Database) -> None:
     code, out = await serve(
         database,

@@ -71,6 +71,15 @@ async def test_a_forged_signature_is_refused_and_nothing_stored(lapor: Lapor) ->
     assert await lapor.count(InboxRow) == 0
 
 
+async def test_a_signature_without_its_sha256_prefix_is_refused(lapor: Lapor) -> None:
+    body = json.dumps(load("text")).encode()
+    bare_hex = sign(body).removeprefix("sha256=")  # the right digest, not in Meta's format
+    for header in (bare_hex, f"sha1={bare_hex}", f"SHA256={bare_hex}", "sha256="):
+        assert await lapor.post(body, signature=header) == 403
+    assert await lapor.count(InboxRow) == 0
+    assert await lapor.post(body, signature=f" sha256={bare_hex} ") == 200
+
+
 async def test_a_body_changed_after_signing_is_refused(lapor: Lapor) -> None:
     body = json.dumps(load("text")).encode()
     signature = sign(body)

@@ -21,10 +21,12 @@ class BadUpdate(ValueError):
 
 
 def check_secret(header_value: str | None, secret: str | None) -> bool:
-    """Compare the X-Telegram-Bot-Api-Secret-Token header in constant time; no secret: accept."""
-    if not secret:
-        return True
-    if header_value is None:
+    """Compare the X-Telegram-Bot-Api-Secret-Token header in constant time.
+
+    No secret configured refuses everything: webhook mode does not start without one, and in
+    polling mode nothing should arrive here at all.
+    """
+    if not secret or header_value is None:
         return False
     return hmac.compare_digest(header_value.encode(), secret.encode())
 

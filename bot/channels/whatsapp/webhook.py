@@ -26,11 +26,16 @@ SIGNATURE_HEADER: Final = "X-Hub-Signature-256"
 
 
 def check_signature(body: bytes, header: str | None, secret: str) -> bool:
-    """`sha256=<hex>` must be the HMAC-SHA256 of the raw body under the app secret."""
+    """`sha256=<hex>` must be the HMAC-SHA256 of the raw body under the app secret.
+
+    Meta documents the prefix; a bare hex digest is refused, so no second format is accepted.
+    """
     if not header or not secret:
         return False
+    scheme, sep, given = header.strip().partition("=")
+    if scheme != "sha256" or not sep:
+        return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    given = header.strip().removeprefix("sha256=")
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
