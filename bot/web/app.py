@@ -11,7 +11,8 @@ from aiohttp import web
 
 from bot.channels.base import StartError
 from bot.channels.media import MediaStore
-from bot.channels.telegram import TelegramChannel
+from bot.channels.storable import Unstorable, check_item
+from bot.channels.telegram import BadUpdate, TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.cli.notices import WEBHOOK_UNGUARDED
 from bot.clock import Clock, system_clock
@@ -132,6 +133,15 @@ async def poll_telegram(channel: TelegramChannel, services: Services) -> None:
             await asyncio.sleep(5)
             continue
         for payload in updates:
-            item = channel.inbox_item(payload)
-            await services.writer.store(item)
-            offset = int(item.external_id) + 1
+            update_id = payload.get("update_id")
+            try:
+                item = channel.inbox_item(payload)
+                check_item(item)
+            except (BadUpdate, Unstorable) as exc:
+                # The webhook would answer 400; here the update is skipped, or polling would
+                # fetch it again forever.
+                log.warning("telegram: update %s refused: %s", update_id, exc)
+            else:
+                await services.writer.store(item)
+            if isinstance(update_id, int):
+                offset = update_id + 1

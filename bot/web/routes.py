@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -12,6 +11,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from bot.channels import whatsapp
+from bot.channels.base import InboxItem
+from bot.channels.storable import Unstorable, check_item, load
 from bot.channels.telegram import BadUpdate, check_secret
 from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
 
@@ -32,15 +33,32 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def read_json(request: web.Request, channel: str) -> dict[str, Any]:
+    """The body as a JSON object, or 400: not JSON, not an object, nested too deep to store."""
     try:
-        payload = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+        payload = load(await request.read())
+    except Unstorable as exc:
         WEBHOOK_UPDATES.labels(channel, "bad_json").inc()
-        raise web.HTTPBadRequest(text="body is not JSON") from None
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if not isinstance(payload, dict):
         WEBHOOK_UPDATES.labels(channel, "bad_json").inc()
         raise web.HTTPBadRequest(text="body is not a JSON object")
     return payload
+
+
+def storable(items: list[InboxItem], channel: str) -> tuple[list[InboxItem], list[str]]:
+    """The items the inbox can store, and why each other one can never be stored."""
+    good, refused = [], []
+    for item in items:
+        try:
+            check_item(item)
+        except Unstorable as exc:
+            refused.append(str(exc))
+            continue
+        good.append(item)
+    if refused:
+        WEBHOOK_UPDATES.labels(channel, "unstorable").inc(len(refused))
+        log.warning("%s: %d update(s) refused: %s", channel, len(refused), "; ".join(refused))
+    return good, refused
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -60,6 +78,9 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     except BadUpdate as exc:
         WEBHOOK_UPDATES.labels("telegram", "bad_update").inc()
         raise web.HTTPBadRequest(text=str(exc)) from None
+    _, refused = storable([item], "telegram")
+    if refused:
+        raise web.HTTPBadRequest(text=f"update cannot be stored: {refused[0]}")
     is_new = await request.app[SERVICES].writer.store(item)
     WEBHOOK_UPDATES.labels("telegram", "stored" if is_new else "duplicate").inc()
     return web.Response(text="ok")
@@ -98,19 +119,27 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
         WEBHOOK_UPDATES.labels("whatsapp", "forbidden").inc()
         raise web.HTTPForbidden(text="wrong signature")
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
+        payload = load(body)
+    except Unstorable as exc:
+        WEBHOOK_UPDATES.labels("whatsapp", "bad_json").inc()
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if not isinstance(payload, dict):
         WEBHOOK_UPDATES.labels("whatsapp", "bad_json").inc()
         raise web.HTTPBadRequest(text="body is not a JSON object")
     split = whatsapp.inbox_items(payload)
-    results = await asyncio.gather(*(services.writer.store(item) for item in split.items))
+    items, refused = storable(split.items, "whatsapp")
+    if refused and not items:
+        raise web.HTTPBadRequest(text=f"nothing in this POST can be stored: {refused[0]}")
+    # What can be stored is: the good messages of a POST are not lost for a bad neighbour,
+    # and Meta sending the POST again would not make the bad one storable.
+    results = await asyncio.gather(*(services.writer.store(item) for item in items))
     new = sum(results)
     WEBHOOK_UPDATES.labels("whatsapp", "stored").inc(new)
     WEBHOOK_UPDATES.labels("whatsapp", "duplicate").inc(len(results) - new)
     WEBHOOK_UPDATES.labels("whatsapp", "system_error").inc(split.errors)
     WEBHOOK_UPDATES.labels("whatsapp", "ignored").inc(split.ignored)
+    if refused:
+        return web.Response(text=f"ok; {len(refused)} refused: {'; '.join(refused)}")
     return web.Response(text="ok")
 
 

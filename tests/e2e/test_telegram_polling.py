@@ -27,3 +27,19 @@ async def test_polled_updates_are_stored_and_answered(
         assert count == 1
     finally:
         await client.close()
+
+
+async def test_a_polled_update_that_cannot_be_stored_is_skipped_not_fetched_forever(
+    database: Database, api: FakeBotApi, tmp_path: Path
+) -> None:
+    settings = await settings_for(database, api, tmp_path, telegram_mode="polling")
+    world, client = await open_world(settings, api)
+    try:
+        api.add_update(world.text("lubang \ud800"))  # a lone surrogate: no database takes it
+        api.add_update(world.text("/start"))
+        await api.wait_for_sent(1, timeout=10)
+        async with world.services.sessions() as session:
+            count = await session.scalar(sa.select(sa.func.count()).select_from(InboxRow))
+        assert count == 1
+    finally:
+        await client.close()
