@@ -64,6 +64,7 @@ async def test_two_instances_send_every_sla_alert_once(database: Database, tmp_p
             CATALOG_PATH=str(catalog),
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=api.base_url,
+            TELEGRAM_WEBHOOK_SECRET="sla-instances-webhook-secret",  # webhook mode needs one
             SLA_SWEEP_SECONDS="1",
             LOG_LEVEL="WARNING",
         )
