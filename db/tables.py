@@ -125,6 +125,13 @@ class Ticket(SQLModel, table=True):
     first_response_due_at: datetime | None = Field(default=None, sa_type=TZDateTime)
     resolution_due_at: datetime | None = Field(default=None, sa_type=TZDateTime)
     sla_next_at: datetime | None = Field(default=None, sa_type=TZDateTime)  # sweep looks then
+    # --- staff workflow (handlers/staff/) ---
+    # +1 at every status change: card buttons carry it, so a tap on an old card is stale.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    privacy: str | None = Field(default=None, max_length=16)  # "anonim" or "rahasia"
+    merged_into_id: int | None = Field(default=None, foreign_key="ticket.id")
+    rating: int | None = None  # 1-5, the resident's after confirming
+    rating_comment: str | None = Field(default=None, sa_type=sa.Text)
 
     __table_args__ = (
         sa.Index(
@@ -148,6 +155,23 @@ class TicketEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str | None = Field(default=None, max_length=24)
     note: str | None = Field(default=None, sa_type=sa.Text)
+    # What happened besides a move (handlers/staff/history.py): "reply" and "question" reached
+    # the resident, "note" stayed internal, "answer", "rating"...; None for plain moves.
+    kind: str | None = Field(default=None, max_length=24)
+    actor_name: str | None = Field(default=None, max_length=64)  # an officer's first name
+
+
+class TicketFollower(SQLModel, table=True):
+    """A resident who reported the same thing and follows this ticket instead of a new one."""
+
+    __tablename__ = "ticket_follower"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "resident_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id")
+    channel: str = Field(max_length=16)  # where they follow it: news goes there
+    chat_id: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=TZDateTime)
 
 
 class InboxRow(SQLModel, table=True):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from db.tables import Ticket
+from db.tables import Ticket, TicketFollower
 
 
 async def resident_ticket(session: AsyncSession, resident_id: int, ref: str) -> Ticket | None:
@@ -27,3 +27,13 @@ async def recent_tickets(session: AsyncSession, resident_id: int, limit: int) ->
         .limit(limit)
     )
     return result.scalars().all()
+
+
+async def followed_ticket(session: AsyncSession, resident_id: int, ref: str) -> Ticket | None:
+    """The ticket `ref` if this resident follows it (they reported the same problem)."""
+    result = await session.execute(
+        select(Ticket)
+        .join(TicketFollower, col(TicketFollower.ticket_id) == col(Ticket.id))
+        .where(Ticket.ref == ref, TicketFollower.resident_id == resident_id)
+    )
+    return result.scalar_one_or_none()

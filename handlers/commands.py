@@ -10,7 +10,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from db.tables import Ticket, TicketStatus
-from db.tickets import recent_tickets, resident_ticket
+from db.tickets import followed_ticket, recent_tickets, resident_ticket
 from handlers.intake import STATES, Step, advance, cancel_report, resume
 from handlers.messages import Outbound
 from handlers.own_reports import (
@@ -22,13 +22,16 @@ from handlers.own_reports import (
     start_adding,
     unstash,
 )
+from handlers.staff import history
 from handlers.texts import LANGUAGES, shorten, status_label, t
+from handlers.tickets import OPEN_STATUSES
 from handlers.turn import IDLE, Turn
 from handlers.wording import canonical, find_reference
 
 RECENT_TICKETS = 5
 LIST_DESCRIPTION_MAX = 80
 DETAIL_DESCRIPTION_MAX = 300
+HISTORY_SHOWN = 20
 OPEN_DRAFT_SHOWN = 120
 LANGUAGE_WORDS = {"id": "id", "indonesia": "id", "indonesian": "id", "en": "en", "english": "en"}
 
@@ -82,24 +85,36 @@ async def status(turn: Turn) -> list[Outbound]:
         latest = await recent_tickets(turn.session, turn.resident_id, 1)
         if not latest:
             return [turn.say("ticket.none")]
-        return [ticket_detail(turn, latest[0])]
+        return [await ticket_detail(turn, latest[0])]
     ticket = await resident_ticket(turn.session, turn.resident_id, ref[:32])
     if ticket is None:
+        ticket = await followed_ticket(turn.session, turn.resident_id, ref[:32])
+    if ticket is None:
         return [turn.say("ticket.not_found", ref=shorten(ref, 32))]
-    return [ticket_detail(turn, ticket)]
+    return [await ticket_detail(turn, ticket)]
 
 
-def ticket_detail(turn: Turn, ticket: Ticket) -> Outbound:
+async def ticket_detail(turn: Turn, ticket: Ticket) -> Outbound:
+    """The ticket and its whole public history: moves and what officers told the resident."""
     created = ticket.created_at.astimezone(ZoneInfo(turn.ctx.timezone))
-    return turn.say(
+    text = t(
+        turn.lang,
         "ticket.detail",
         ref=ticket.ref,
         status=status_label(turn.lang, ticket.status),
         agency=agency_label(turn, ticket),
         created=created.strftime("%d-%m-%Y %H:%M %Z"),
         description=shorten(ticket.description, DETAIL_DESCRIPTION_MAX),
-        ticket_ref=ticket.ref,
     )
+    if ticket.resolution_due_at is not None and ticket.status in OPEN_STATUSES:
+        due = ticket.resolution_due_at.astimezone(ZoneInfo(turn.ctx.timezone))
+        text += "\n" + t(turn.lang, "ticket.due", at=due.strftime("%d-%m-%Y %H:%M %Z"))
+    if ticket.id is not None:
+        events = await history.events_of(turn.session, ticket.id)
+        past = history.lines(events, turn.lang, turn.ctx.timezone, staff=False, last=HISTORY_SHOWN)
+        if past:
+            text += "\n\n" + t(turn.lang, "ticket.history") + "\n" + "\n".join(past)
+    return turn.write(shorten(text, 4000), ticket_ref=ticket.ref)
 
 
 def agency_label(turn: Turn, ticket: Ticket) -> str:

@@ -80,7 +80,16 @@ def agency_digests(
                 numbers(counts.get(agency.code, AgencyCounts())),
             ]
         )
-        found.append(message(ChatRef(**agency.staff.model_dump()), day, text))
+        found.append(
+            message(
+                ChatRef(
+                    telegram_chat_id=agency.staff.telegram_chat_id,
+                    telegram_thread_id=agency.staff.telegram_thread_id,
+                ),
+                day,
+                text,
+            )
+        )
     return found
 
 

@@ -18,13 +18,14 @@ from handlers.commands import TAPS, run_command
 from handlers.context import Context
 from handlers.delivery import record_delivery
 from handlers.intake import handle
-from handlers.messages import Inbound, InboundKind, Outbound
+from handlers.messages import Inbound, InboundKind, Outbound, OutboundKind
 from handlers.own_reports import ADD, add_by_reply, adding_step, replied_ticket
+from handlers.staff import citizen
+from handlers.staff.group import group_update, is_staff_tap
+from handlers.staffpost import STAFF_LANGUAGE
 from handlers.texts import t
 from handlers.turn import IDLE, Turn, parse_button
 from handlers.wording import typed_command
-
-GROUP_COMMANDS = frozenset({"bantuan", "help"})
 
 
 async def dispatch(
@@ -38,7 +39,9 @@ async def dispatch(
     if kind == InboundKind.IGNORED:
         return []
     if inbound.is_group:
-        return group_reply(inbound)
+        return await group_update(session, inbound, now=now, ctx=ctx)
+    if kind == InboundKind.BUTTON and is_staff_tap(inbound.button):
+        return [private_staff_tap(inbound)]  # a card's button forwarded into a private chat
     if kind == InboundKind.BLOCKED:
         await mark_blocked(session, inbound, now)
         return []
@@ -69,25 +72,24 @@ async def converse(turn: Turn) -> list[Outbound]:
     """Details for a sent report (while adding, or in reply to its receipt), else the intake."""
     if turn.dialog.state == ADD:
         return await adding_step(turn)
+    if turn.dialog.state == citizen.COMMENT:
+        return await citizen.comment(turn)
+    if turn.dialog.state == IDLE and (waiting := await citizen.waiting_ticket(turn)) is not None:
+        return await citizen.answer(turn, waiting)
     replied = await replied_ticket(turn)
     if replied is not None:
         return await add_by_reply(turn, replied)
     return await handle(turn)
 
 
-def group_reply(inbound: Inbound) -> list[Outbound]:
-    """Staff groups stay quiet until the staff workflow exists; only help is answered there."""
-    if inbound.kind != InboundKind.COMMAND or inbound.command not in GROUP_COMMANDS:
-        return []
-    lang = language_of(inbound)
-    return [
-        Outbound(
-            channel=inbound.channel,
-            chat_id=inbound.chat_id,
-            thread_id=inbound.thread_id,
-            text=t(lang, "help.group"),
-        )
-    ]
+def private_staff_tap(inbound: Inbound) -> Outbound:
+    return Outbound(
+        channel=inbound.channel,
+        chat_id=inbound.chat_id,
+        kind=OutboundKind.CALLBACK_ANSWER,
+        callback_id=inbound.callback_id,
+        text=t(STAFF_LANGUAGE, "staff.refused.private"),
+    )
 
 
 def language_of(inbound: Inbound) -> str:
@@ -128,6 +130,9 @@ def expire_draft(turn: Turn) -> list[Outbound]:
     dialog = turn.dialog
     if dialog.state == IDLE or turn.now - dialog.updated_at <= turn.ctx.dialog_idle:
         return []
+    if dialog.state == citizen.COMMENT:  # a rating's comment never came: nothing was lost
+        turn.reset()
+        return []
     had_draft = dialog.state != ADD or dialog.data.get("stash_state", IDLE) != IDLE
     turn.reset()
     return [turn.say("draft.expired", remove_keyboard=True)] if had_draft else []
@@ -136,6 +141,8 @@ def expire_draft(turn: Turn) -> list[Outbound]:
 async def on_button(turn: Turn) -> list[Outbound]:
     """A tap counts only if it carries the current menu's nonce; an old menu changes nothing."""
     parsed = parse_button(turn.inbound.button)
+    if parsed is not None and parsed[0] == citizen.TAP:  # about a ticket, not the dialog
+        return await citizen.on_tap(turn, parsed[1], parsed[2])
     if parsed is None or not turn.dialog.nonce or parsed[1] != turn.dialog.nonce:
         return stale_tap(turn)
     turn.action, _, turn.arg = parsed

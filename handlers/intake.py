@@ -26,7 +26,7 @@ from handlers.places import (
     place_in,
     without_links,
 )
-from handlers.staffpost import staff_posts
+from handlers.staff.card import arrival_posts
 from handlers.texts import format_hours, shorten, t, text_length
 from handlers.tickets import NewTicket, change_status, create_ticket
 from handlers.turn import IDLE, Turn
@@ -437,9 +437,12 @@ async def send_report(turn: Turn) -> list[Outbound]:
     )
     status, note = outcome(draft, agency)
     actor = "resident" if draft.picked else "system"
-    await change_status(turn.session, ticket, status, actor=actor, now=turn.now, note=note)
+    await change_status(
+        turn.session, ticket, status, actor=actor, now=turn.now, catalog=turn.ctx.catalog, note=note
+    )
     turn.reset()
-    return [receipt(turn, ticket, agency), *staff_posts(ticket, turn.ctx)]
+    staff = await arrival_posts(turn.session, ticket, turn.ctx)
+    return [receipt(turn, ticket, agency), *staff]
 
 
 def new_ticket(turn: Turn, draft: Draft, agency: Agency | None) -> NewTicket:

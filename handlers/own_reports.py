@@ -18,7 +18,9 @@ from db.tables import Ticket, TicketEvent, TicketStatus
 from db.tickets import recent_tickets, resident_ticket
 from handlers.intake import resume
 from handlers.messages import InboundKind, Outbound, OutboundKind
-from handlers.staffpost import STAFF_LANGUAGE, maps_link, staff_chat
+from handlers.staff.card import card_updates, to_card
+from handlers.staff.where import StaffChat, holder
+from handlers.staffpost import STAFF_LANGUAGE, maps_link
 from handlers.texts import shorten, status_label, t
 from handlers.tickets import change_status
 from handlers.turn import IDLE, Turn
@@ -173,7 +175,7 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
     words = (text if text is not None else inbound.text or "").strip()
     notes: list[str] = []
     staff: list[Outbound] = []
-    target = staff_chat(ticket, turn.ctx)
+    target = holder(ticket, turn.ctx)
     ref = ticket.ref or ""
     if inbound.media and text is None:
         ticket.photos = [
@@ -185,7 +187,7 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
         if words:
             caption = shorten(f"{caption}:\n{words}", 1024)
         staff += [
-            to_staff(target, ref, caption, kind=OutboundKind.PHOTO, media=m.file_id)
+            to_staff(target, ticket, caption, kind=OutboundKind.PHOTO, media=m.file_id)
             for m in inbound.media
         ]
         words = ""
@@ -194,11 +196,11 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
         where = where or (inbound.location.address or "")
         notes.append(f"resident added a location: {where}")
         line = t(STAFF_LANGUAGE, "staff.addition_location", ref=ref, location=where)
-        staff.append(to_staff(target, ref, line))
+        staff.append(to_staff(target, ticket, line))
     if words:
         notes.append(f"resident added: {words}")
         header = t(STAFF_LANGUAGE, "staff.addition", ref=ref)
-        staff.append(to_staff(target, ref, f"{header}\n{shorten(words, STAFF_ADDITION_MAX)}"))
+        staff.append(to_staff(target, ticket, f"{header}\n{shorten(words, STAFF_ADDITION_MAX)}"))
     ticket.updated_at = turn.now
     if ticket.id is None:
         raise RuntimeError("adding to a ticket that has not been stored")
@@ -217,26 +219,16 @@ def add_location(ticket: Ticket, latitude: float | None, longitude: float | None
 
 
 def to_staff(
-    target: tuple[int, int | None] | None,
-    ref: str,
+    target: StaffChat | None,
+    ticket: Ticket,
     text: str,
     *,
     kind: OutboundKind = OutboundKind.MESSAGE,
     media: str | None = None,
 ) -> Outbound:
     """A message about the ticket in its staff chat, as an answer to its card when there is one."""
-    chat_id, thread_id = target if target else ("", None)
-    return Outbound(
-        channel="telegram",
-        chat_id=str(chat_id),
-        thread_id=thread_id,
-        text=text,
-        kind=kind,
-        media=media,
-        ticket_ref=ref,
-        reply_key=f"card:{ref}",
-        purpose="staff_resident_update",
-    )
+    chat = target or StaffChat("")
+    return to_card(ticket, chat, text, kind=kind, media=media, purpose="staff_resident_update")
 
 
 # --- withdrawing --------------------------------------------------------------------------
@@ -289,7 +281,7 @@ async def confirm_withdraw(turn: Turn) -> list[Outbound]:
     refusal = await withdraw_refusal(turn, ticket)
     if refusal is not None:
         return [refusal, *resume(turn)]
-    target = staff_chat(ticket, turn.ctx)
+    target = holder(ticket, turn.ctx)
     ref = ticket.ref or ""
     await change_status(
         turn.session,
@@ -297,12 +289,14 @@ async def confirm_withdraw(turn: Turn) -> list[Outbound]:
         TicketStatus.CLOSED,
         actor=RESIDENT,
         now=turn.now,
+        catalog=turn.ctx.catalog,
         note="withdrawn by the resident",
     )
-    staff = to_staff(target, ref, t(STAFF_LANGUAGE, "staff.withdrawn", ref=ref))
+    staff = to_staff(target, ticket, t(STAFF_LANGUAGE, "staff.withdrawn", ref=ref))
     out = [turn.say("withdraw.done", ref=ref, ticket_ref=ref)]
     if staff.chat_id:
         out.append(staff)
+    out += await card_updates(turn.session, ticket, turn.ctx, target)
     return out + resume(turn)
 
 

@@ -1,4 +1,4 @@
-"""The card a new ticket posts into the officers' Telegram group.
+"""The body of the ticket card officers read (handlers/staff/card.py adds state and buttons).
 
 Officers need what, where, and why it came to them; they never see who reported it. The
 resident appears as an internal number, so a group forwarded to the wrong place leaks no name,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
-from handlers.messages import Outbound
 from handlers.texts import shorten, t
 
 STAFF_LANGUAGE = "id"
@@ -46,7 +45,9 @@ def routing_line(ticket: Ticket) -> str:
     return t(STAFF_LANGUAGE, "staff.routing", matched=phrases, confidence=confidence)
 
 
-def staff_card(ticket: Ticket, ctx: Context) -> str:
+def staff_card(
+    ticket: Ticket, ctx: Context, *, description_max: int = STAFF_DESCRIPTION_MAX
+) -> str:
     """Plain text (no markdown): officers read it on phones, and names may contain `*` or `_`."""
     say = STAFF_LANGUAGE
     agency = ctx.catalog.by_code.get(ticket.agency_code or "")
@@ -56,7 +57,7 @@ def staff_card(ticket: Ticket, ctx: Context) -> str:
         lines.append(t(say, "staff.agency", agency=agency.label))
         if not triage and not agency.staff.telegram_chat_id:
             lines.append(t(say, "staff.no_group", agency=agency.label))
-    lines += ["", shorten(ticket.description, STAFF_DESCRIPTION_MAX), ""]
+    lines += ["", shorten(ticket.description, description_max), ""]
     place = location_text(ticket)
     lines.append(t(say, "staff.location", location=place) if place else t(say, "staff.no_location"))
     lines.append(t(say, "staff.photos", count=len(ticket.photos)))
@@ -69,38 +70,10 @@ def staff_card(ticket: Ticket, ctx: Context) -> str:
     if triage and candidates:
         lines.append(t(say, "staff.candidates", candidates=", ".join(candidates)))
     channel = t(say, f"channel.{ticket.channel}") if ticket.channel in CHANNELS else ticket.channel
-    lines.append(
-        t(say, "staff.reporter", channel=channel, resident=resident_tag(ticket.resident_id))
-    )
-    return "\n".join(lines)
-
-
-def staff_chat(ticket: Ticket, ctx: Context) -> tuple[int, int | None] | None:
-    """Where officers see the ticket: the agency's group, else triage, else nowhere yet."""
-    if ticket.status == TicketStatus.REFERRED:
-        return None
-    agency = ctx.catalog.by_code.get(ticket.agency_code or "")
-    if ticket.status == TicketStatus.ASSIGNED and agency and agency.staff.telegram_chat_id:
-        return agency.staff.telegram_chat_id, agency.staff.telegram_thread_id
-    triage = ctx.catalog.triage
-    if triage.telegram_chat_id:
-        return triage.telegram_chat_id, triage.telegram_thread_id
-    return None
-
-
-def staff_posts(ticket: Ticket, ctx: Context) -> list[Outbound]:
-    """The staff card for a new ticket, or nothing when no group is configured for it."""
-    target = staff_chat(ticket, ctx)
-    if target is None:
-        return []
-    chat_id, thread_id = target
-    return [
-        Outbound(
-            channel="telegram",
-            chat_id=str(chat_id),
-            thread_id=thread_id,
-            text=staff_card(ticket, ctx),
-            ticket_ref=ticket.ref,
-            purpose="staff_new_ticket",
+    if ticket.privacy:
+        lines.append(t(say, "staff.reporter_hidden", channel=channel))
+    else:
+        lines.append(
+            t(say, "staff.reporter", channel=channel, resident=resident_tag(ticket.resident_id))
         )
-    ]
+    return "\n".join(lines)

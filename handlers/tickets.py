@@ -1,7 +1,10 @@
-"""Ticket state changes. Each writes its own event row, like Zulip's `do_*` actions.
+"""Ticket state changes: the one state machine. Each move writes its own event row.
 
-They only add rows to the caller's session: the caller's one transaction commits the ticket,
-its events and the messages about it together, or none of them.
+`ALLOWED` says which status may follow which; `change_status` is the only writer of
+`ticket.status`, and it brings the SLA clock along (handlers/slaclock.py), so a move can never
+leave the clock behind. The staff actions (handlers/staff/actions.py), the resident's
+commands and the intake all move tickets through it. Everything is added to the caller's
+session: one transaction commits the ticket, its events and the messages about it, or none.
 """
 
 from __future__ import annotations
@@ -14,6 +17,37 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.tables import Ticket, TicketEvent, TicketStatus
+from handlers.slaclock import follow_status
+from routing.catalog import Catalog
+
+S = TicketStatus
+_WORKING = {S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_CITIZEN, S.RESOLVED}
+_LEAVING = {S.ASSIGNED, S.TRIAGE, S.REJECTED, S.REFERRED, S.CLOSED}
+# Which status may follow which. ASSIGNED -> ASSIGNED is a reassignment to another agency.
+ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
+    S.NEW: frozenset({S.TRIAGE, S.ASSIGNED, S.REFERRED, S.REJECTED, S.CLOSED}),
+    S.TRIAGE: frozenset({S.ASSIGNED, S.REFERRED, S.REJECTED, S.CLOSED}),
+    S.ASSIGNED: frozenset(_WORKING | _LEAVING),
+    S.ACKNOWLEDGED: frozenset((_WORKING | _LEAVING) - {S.ACKNOWLEDGED}),
+    S.IN_PROGRESS: frozenset((_WORKING | _LEAVING) - {S.ACKNOWLEDGED, S.IN_PROGRESS}),
+    # the resident answered: back to where it was
+    S.WAITING_CITIZEN: frozenset(_WORKING | _LEAVING) - {S.WAITING_CITIZEN},
+    S.RESOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),  # Ya closes, Belum reopens
+    S.CLOSED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.REFERRED: frozenset(),
+}
+OPEN_STATUSES = frozenset(
+    {S.NEW, S.TRIAGE, S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_CITIZEN}
+)
+
+
+class NotAllowed(ValueError):
+    """A move the state machine does not allow (the ticket has moved on)."""
+
+
+def may_move(ticket: Ticket, to: TicketStatus) -> bool:
+    return to in ALLOWED[TicketStatus(ticket.status)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +120,52 @@ async def change_status(
     *,
     actor: str,
     now: datetime,
+    catalog: Catalog,
     note: str | None = None,
+    kind: str | None = None,
+    actor_name: str | None = None,
 ) -> TicketEvent:
-    """Move the ticket to `to` and record who did it, when, from what, and why."""
+    """Move the ticket to `to`, record who did it, when, from what and why; the clock follows."""
     if ticket.id is None:
         raise ValueError("change_status needs a stored ticket")
+    before = TicketStatus(ticket.status)
+    if not may_move(ticket, to):
+        raise NotAllowed(f"{ticket.ref}: {before.value} -> {to.value}")
     event = TicketEvent(
         ticket_id=ticket.id,
         at=now,
         actor=actor,
-        from_status=TicketStatus(ticket.status).value,
+        from_status=before.value,
         to_status=to.value,
         note=note,
+        kind=kind,
+        actor_name=actor_name,
     )
     ticket.status = to
+    ticket.updated_at = now
+    ticket.version += 1
+    session.add(event)
+    await follow_status(session, ticket, catalog, now, from_status=before)
+    await session.flush()
+    return event
+
+
+async def add_event(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    actor_name: str | None = None,
+) -> TicketEvent:
+    """Something happened to the ticket without a move (a reply, a note, a rating)."""
+    if ticket.id is None:
+        raise ValueError("add_event needs a stored ticket")
+    event = TicketEvent(
+        ticket_id=ticket.id, at=now, actor=actor, note=note, kind=kind, actor_name=actor_name
+    )
     ticket.updated_at = now
     session.add(event)
     await session.flush()

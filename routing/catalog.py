@@ -40,9 +40,37 @@ class Sla(BaseModel):
 
 
 class StaffChat(BaseModel):
+    """An agency's officers' group, and how Lapor works in it (handlers/staff/)."""
+
     model_config = ConfigDict(extra="forbid")
     telegram_chat_id: int | None = None
     telegram_thread_id: int | None = None
+    # Telegram user ids allowed to act on this agency's tickets; empty: anyone in its group.
+    officers: list[int] = Field(default_factory=list)
+    topic_per_ticket: bool = False  # the group is a forum: each ticket gets its own topic
+    sign_as_officer: bool = False  # replies reach residents signed with the officer's name too
+
+
+class Reason(BaseModel):
+    """A preset reason officers pick with one tap (rejecting a report)."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    text: str = Field(min_length=1)
+    text_en: str | None = None
+
+    def text_in(self, lang: str) -> str:
+        return (self.text_en if lang == "en" else None) or self.text
+
+
+class StaffPolicy(BaseModel):
+    """How the staff workflow behaves city-wide: reasons to pick, what counts as the same report."""
+
+    model_config = ConfigDict(extra="forbid")
+    reject_reasons: list[Reason] = Field(default_factory=list)
+    similar_days: int = Field(default=14, ge=0, le=365)  # 0: never offer to follow
+    similar_distance_m: float = Field(default=150, gt=0, le=10_000)
+    similar_score: float = Field(default=70, gt=0, le=100)  # rapidfuzz token_set_ratio
 
 
 DEFAULT_WEIGHT = 1.0
@@ -304,6 +332,7 @@ class Catalog(BaseModel):
     # Other calendars agencies may name; a key not given is taken from `calendar`.
     calendars: dict[str, dict[str, object]] = Field(default_factory=dict)
     sla: SlaPolicy = Field(default_factory=SlaPolicy)
+    staff: StaffPolicy = Field(default_factory=StaffPolicy)
 
     @model_validator(mode="after")
     def _calendars_named(self) -> Catalog:
@@ -343,7 +372,9 @@ class Catalog(BaseModel):
         agency = self.by_code.get(agency_code or "")
         own = agency.escalation_chats.get(level.code) if agency is not None else None
         if own is not None and own.telegram_chat_id is not None:
-            return ChatRef.model_construct(**own.model_dump())
+            return ChatRef(
+                telegram_chat_id=own.telegram_chat_id, telegram_thread_id=own.telegram_thread_id
+            )
         return level.chat
 
     @model_validator(mode="after")

@@ -160,7 +160,12 @@ async def test_no_withdrawing_once_an_officer_has_acted(chat: Chat, sessions: Se
         ticket = await session.get(Ticket, (await ticket_of(sessions, ref)).id)
         assert ticket is not None
         await change_status(
-            session, ticket, TicketStatus.ACKNOWLEDGED, actor="telegram:9001", now=chat.now
+            session,
+            ticket,
+            TicketStatus.ACKNOWLEDGED,
+            actor="telegram:9001",
+            now=chat.now,
+            catalog=chat.ctx.catalog,
         )
     out = await chat.tap("Ya, tarik", menu=confirm)
     assert "sudah ditangani petugas" in text_of(out) and f"tambah {ref}" in text_of(out)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from db.engine import Sessions
 from db.tables import Resident, TicketStatus
 from handlers.tickets import NewTicket, change_status, create_ticket, format_ref
-from tests.handlers.conftest import NOW, events_of
+from tests.handlers.conftest import NOW, events_of, make_ctx
 
 REF = re.compile(r"^KDR-26-\d{6}$")
 
@@ -49,9 +49,18 @@ async def test_every_status_change_is_an_event(sessions: Sessions) -> None:
     async with sessions.begin() as session:
         new = NewTicket(resident_id, "telegram", "5001", "lampu jalan mati")
         ticket = await create_ticket(session, new, prefix="KDR", timezone="Asia/Jakarta", now=NOW)
-        await change_status(session, ticket, TicketStatus.TRIAGE, actor="system", now=NOW)
+        catalog = make_ctx().catalog
         await change_status(
-            session, ticket, TicketStatus.ASSIGNED, actor="telegram:9001", now=NOW, note="PERKIM"
+            session, ticket, TicketStatus.TRIAGE, actor="system", now=NOW, catalog=catalog
+        )
+        await change_status(
+            session,
+            ticket,
+            TicketStatus.ASSIGNED,
+            actor="telegram:9001",
+            now=NOW,
+            catalog=catalog,
+            note="PERKIM",
         )
     events = await events_of(sessions, ticket.id)
     assert [(e.actor, e.from_status, e.to_status, e.note) for e in events] == [
