@@ -23,8 +23,10 @@ from handlers.own_reports import (
     unstash,
 )
 from handlers.staff import history
+from handlers.staff.card import card_updates
+from handlers.staff.where import holder
 from handlers.texts import LANGUAGES, shorten, status_label, t
-from handlers.tickets import OPEN_STATUSES
+from handlers.tickets import OPEN_STATUSES, add_event
 from handlers.turn import IDLE, Turn
 from handlers.wording import canonical, find_reference
 
@@ -166,7 +168,36 @@ def set_language(turn: Turn, lang: str) -> list[Outbound]:
     return [turn.say("language.set"), *resume(turn)]
 
 
+async def privacy(turn: Turn) -> list[Outbound]:
+    """`anonim` / `rahasia`: on the report being written, or on one already sent (`anonim REF`).
+
+    Anonim hides who reported even in the ticket's record officers see; rahasia also keeps
+    the report out of anything published (as SP4N-LAPOR! offers).
+    """
+    kind = canonical(turn.inbound.command or "")
+    ref = find_reference(turn.inbound.args, turn.ctx.ticket_prefix)
+    if ref is not None:
+        ticket = await resident_ticket(turn.session, turn.resident_id, ref)
+        if ticket is None:
+            return [turn.say("ticket.not_found", ref=ref)]
+        before = holder(ticket, turn.ctx)
+        ticket.privacy = kind
+        await add_event(
+            turn.session, ticket, kind="privacy", actor="resident", now=turn.now, note=kind
+        )
+        card = await card_updates(turn.session, ticket, turn.ctx, before)
+        return [turn.say(f"privacy.{kind}.ticket", ref=ref, ticket_ref=ref), *card]
+    if turn.dialog.state in STATES and turn.dialog.state != IDLE:
+        draft = turn.draft
+        draft.privacy = kind
+        turn.save(turn.dialog.state, draft)
+        return [turn.say(f"privacy.{kind}.draft"), *resume(turn)]
+    return [turn.say("privacy.hint")]
+
+
 COMMANDS: dict[str, Step] = {
+    "anonim": privacy,
+    "rahasia": privacy,
     "start": start,
     "bantuan": show_help,
     "status": status,

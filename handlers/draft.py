@@ -30,6 +30,8 @@ class Draft:
     agency: str | None = None  # the agency code chosen; None with agency_done means triage
     agency_done: bool = False
     picked: bool = False  # the resident chose the agency from the candidates
+    similar_checked: bool = False  # an open look-alike was looked for (and offered) once
+    privacy: str | None = None  # "anonim" or "rahasia", as the resident asked
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 
+from sqlmodel import select
+
 from db.tables import Ticket, TicketStatus
 from handlers import courtesy
 from handlers.draft import Draft
@@ -26,9 +28,12 @@ from handlers.places import (
     place_in,
     without_links,
 )
-from handlers.staff.card import arrival_posts
-from handlers.texts import format_hours, shorten, t, text_length
-from handlers.tickets import NewTicket, change_status, create_ticket
+from handlers.staff.actions import follow
+from handlers.staff.card import arrival_posts, card_updates
+from handlers.staff.similar import similar_ticket
+from handlers.staff.where import holder
+from handlers.texts import format_hours, shorten, status_label, t, text_length
+from handlers.tickets import OPEN_STATUSES, NewTicket, change_status, create_ticket
 from handlers.turn import IDLE, Turn
 from routing.catalog import Agency
 from routing.matcher import RouteResult
@@ -51,6 +56,7 @@ SUMMARY_DESCRIPTION_MAX = 600  # on a phone, the buttons stay in view below it
 ADDRESS_SHOWN_MAX = 200
 PLACE_SHOWN_MAX = 200
 MAX_CANDIDATES = 3
+SIMILAR_SHOWN = 160
 SKIP_WORDS = frozenset({"lewati", "skip", "lanjut", "tidak", "tidak ada", "gak ada", "ga ada", "-"})
 
 
@@ -424,6 +430,55 @@ def outcome(draft: Draft, agency: Agency | None) -> tuple[TicketStatus, str]:
     return TicketStatus.ASSIGNED, f"{agency.code} ({how})"
 
 
+async def send_or_offer(turn: Turn) -> list[Outbound]:
+    """Kirim: unless an open report looks the same, offered once to follow instead."""
+    draft = turn.draft
+    if draft.similar_checked:
+        return await send_report(turn)
+    draft.similar_checked = True
+    turn.save(CONFIRM, draft)
+    found = await similar_ticket(
+        turn.session,
+        draft,
+        agency_code=draft.agency,
+        kelurahan=kelurahan_of(draft),
+        resident_id=turn.resident_id,
+        policy=turn.ctx.catalog.staff,
+        now=turn.now,
+    )
+    if found is None or found.ref is None:
+        return await send_report(turn)
+    turn.new_menu()
+    buttons = (
+        (
+            turn.button("button.follow", "follow", found.ref),
+            turn.button("button.new_report", "new"),
+        ),
+    )
+    return [
+        turn.say(
+            "similar.offer",
+            ref=found.ref,
+            status=status_label(turn.lang, found.status),
+            description=shorten(found.description, SIMILAR_SHOWN),
+            buttons=buttons,
+        )
+    ]
+
+
+async def follow_similar(turn: Turn) -> list[Outbound]:
+    """Ikuti: the resident follows the open ticket; its news reaches them too."""
+    result = await turn.session.execute(select(Ticket).where(Ticket.ref == turn.arg))
+    ticket = result.scalar_one_or_none()
+    if ticket is None or ticket.status not in OPEN_STATUSES:
+        return await send_report(turn)
+    inbound = turn.inbound
+    await follow(turn.session, ticket, turn.resident_id, inbound.channel, inbound.chat_id, turn.now)
+    turn.reset()
+    card = await card_updates(turn.session, ticket, turn.ctx, holder(ticket, turn.ctx))
+    return [turn.say("similar.following", ref=ticket.ref, ticket_ref=ticket.ref), *card]
+
+
 async def send_report(turn: Turn) -> list[Outbound]:
     """Kirim: the ticket, its events, the resident's receipt and the officers' card, together."""
     draft = turn.draft
@@ -459,6 +514,7 @@ def new_ticket(turn: Turn, draft: Draft, agency: Agency | None) -> NewTicket:
         photos=draft.photos,
         routing={**draft.route, "picked": draft.picked},
         language=turn.lang,
+        privacy=draft.privacy,
     )
 
 
@@ -499,7 +555,9 @@ STATES: dict[str, dict[str, Step]] = {
     PHOTO: {TEXT: typed_at_photo, "tap:skip": skip_photo, **ANYWHERE},
     AGENCY: {"tap:pick": picked_agency, **ANYWHERE},
     CONFIRM: {
-        "tap:send": send_report,
+        "tap:send": send_or_offer,
+        "tap:follow": follow_similar,
+        "tap:new": send_report,
         "tap:edit": open_edit_menu,
         "tap:cancel": cancel_report,
         **ANYWHERE,

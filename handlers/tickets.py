@@ -66,6 +66,7 @@ class NewTicket:
     photos: list[dict[str, Any]] = field(default_factory=list)
     routing: dict[str, Any] = field(default_factory=dict)
     language: str = "id"
+    privacy: str | None = None  # "anonim" or "rahasia"
 
 
 def format_ref(prefix: str, ticket_id: int, now: datetime, timezone: str) -> str:
@@ -97,6 +98,7 @@ async def create_ticket(
         photos=list(new.photos),
         routing=dict(new.routing),
         language=new.language,
+        privacy=new.privacy,
         status=TicketStatus.NEW,
         created_at=now,
         updated_at=now,

@@ -38,6 +38,10 @@ ALIASES: Final[dict[str, str]] = {
     "withdraw": "tarik",
     "bahasa": "bahasa",
     "language": "bahasa",
+    "anonim": "anonim",
+    "anonymous": "anonim",
+    "rahasia": "rahasia",
+    "confidential": "rahasia",
 }
 
 # Whole messages (after courtesy words are dropped) that are a command with no argument.
@@ -92,6 +96,10 @@ WITH_REFERENCE: Final[dict[str, str]] = {
     "tambahkan": "tambah",
     "add": "tambah",
     "add to": "tambah",
+    "anonim": "anonim",
+    "anonymous": "anonim",
+    "rahasia": "rahasia",
+    "confidential": "rahasia",
     "tarik": "tarik",
     "tarik laporan": "tarik",
     "batalkan laporan": "tarik",

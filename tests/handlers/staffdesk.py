@@ -14,16 +14,84 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from bot.queue.inbox import outbox_row
 from db.engine import Sessions
 from db.queue import sent_message_id
-from db.tables import OutboxRow
+from db.tables import OutboxRow, Ticket
 from handlers.context import Context
 from handlers.dispatch import dispatch
 from handlers.messages import Inbound, InboundKind, Media, Outbound, OutboundKind
-from tests.handlers.conftest import NOW, Chat, check_channel_limits
+from routing.catalog import parse_catalog
+from tests.handlers.conftest import (
+    CATALOG_YAML,
+    NOW,
+    PUPR_CHAT,
+    Chat,
+    KeywordRouter,
+    all_tickets,
+    check_channel_limits,
+)
+
+SUPERVISORS_CHAT = -100900
+POTHOLE = "Jalan berlubang besar di Jl. Dhoho depan toko buku, sudah seminggu"
+STAFF_YAML = (
+    CATALOG_YAML.replace("  staff: {telegram_chat_id: -100111, telegram_thread_id: 7}",
+                         "  staff: {telegram_chat_id: -100111}")
+    + f"""supervisors: {{telegram_chat_id: {SUPERVISORS_CHAT}}}
+staff:
+  reject_reasons:
+  - {{code: bukan_wewenang, text: Bukan wewenang Pemkot Kediri,
+     text_en: Not the city's responsibility}}
+  - {{code: duplikat, text: Laporan ganda}}
+"""
+)  # fmt: skip
+
+
+class LearningRouter(KeywordRouter):
+    """The keyword router, which also remembers what officers taught it."""
+
+    learned: list[tuple[str, str]]
+
+    def learn(self, text: str, code: str) -> None:
+        self.learned.append((text, code))
+
+
+def staff_ctx(yaml_text: str = STAFF_YAML) -> Context:
+    catalog = parse_catalog(yaml_text, source="staff test catalog")
+    router = LearningRouter(catalog)
+    router.learned = []
+    return Context(catalog=catalog, router=router)
+
+
+@pytest.fixture
+def desk(sessions: Sessions) -> Desk:
+    return Desk(sessions, staff_ctx())
+
+
+@pytest.fixture
+def resident(desk: Desk) -> Resident:
+    return Resident(desk.sessions, desk.ctx, desk=desk)
+
+
+@pytest.fixture
+def pupr(desk: Desk) -> Officer:
+    return Officer(desk, PUPR_CHAT)
+
+
+async def report(resident: Resident, text: str = POTHOLE) -> str:
+    await resident.report(text)
+    out = await resident.tap("Kirim")
+    ref = out[-1].ticket_ref or next(o.ticket_ref for o in out if o.ticket_ref)
+    assert ref is not None
+    return ref
+
+
+async def ticket(desk: Desk, ref: str) -> Ticket:
+    return next(t for t in await all_tickets(desk.sessions) if t.ref == ref)
+
 
 SHOWN = (OutboundKind.MESSAGE, OutboundKind.PHOTO, OutboundKind.LOCATION)
 
@@ -88,13 +156,7 @@ class Desk:
         return found[-1]
 
     def cards(self, chat_id: str | int, ref: str) -> list[tuple[str, Outbound]]:
-        return [
-            (m, o)
-            for m, o in self.messages_in(chat_id)
-            if o.kind in (OutboundKind.MESSAGE, OutboundKind.EDIT)
-            and o.text.startswith(("Status:", "➡️"))
-            and ref in o.text
-        ]
+        return [(m, o) for m, o in self.messages_in(chat_id) if o.key == f"card:{ref}"]
 
     def card(self, chat_id: str | int, ref: str) -> tuple[str, Outbound]:
         (found,) = self.cards(chat_id, ref)

@@ -8,77 +8,33 @@ import pytest
 from sqlmodel import select
 
 from db.engine import Sessions
-from db.tables import RoutingExample, Ticket, TicketStatus
-from handlers.context import Context
+from db.tables import RoutingExample, TicketStatus
 from handlers.messages import OutboundKind
-from routing.catalog import parse_catalog
 from tests.handlers.conftest import (
-    CATALOG_YAML,
     DLHKP_CHAT,
     PUPR_CHAT,
     TRIAGE_CHAT,
-    KeywordRouter,
-    all_tickets,
     events_of,
 )
-from tests.handlers.staffdesk import Desk, Officer, Resident, button_labels, to_chat, toasts
+from tests.handlers.staffdesk import (
+    POTHOLE,
+    STAFF_YAML,
+    SUPERVISORS_CHAT,
+    Desk,
+    Officer,
+    Resident,
+    button_labels,
+    desk,
+    pupr,
+    report,
+    resident,
+    staff_ctx,
+    ticket,
+    to_chat,
+    toasts,
+)
 
-SUPERVISORS_CHAT = -100900
-POTHOLE = "Jalan berlubang besar di Jl. Dhoho depan toko buku, sudah seminggu"
-STAFF_YAML = (
-    CATALOG_YAML.replace("  staff: {telegram_chat_id: -100111, telegram_thread_id: 7}",
-                         "  staff: {telegram_chat_id: -100111}")
-    + f"""supervisors: {{telegram_chat_id: {SUPERVISORS_CHAT}}}
-staff:
-  reject_reasons:
-  - {{code: bukan_wewenang, text: Bukan wewenang Pemkot Kediri,
-     text_en: Not the city's responsibility}}
-  - {{code: duplikat, text: Laporan ganda}}
-"""
-)  # fmt: skip
-
-
-class LearningRouter(KeywordRouter):
-    """The keyword router, which also remembers what officers taught it."""
-
-    learned: list[tuple[str, str]]
-
-    def learn(self, text: str, code: str) -> None:
-        self.learned.append((text, code))
-
-
-def staff_ctx(yaml_text: str = STAFF_YAML) -> Context:
-    catalog = parse_catalog(yaml_text, source="staff test catalog")
-    router = LearningRouter(catalog)
-    router.learned = []
-    return Context(catalog=catalog, router=router)
-
-
-@pytest.fixture
-def desk(sessions: Sessions) -> Desk:
-    return Desk(sessions, staff_ctx())
-
-
-@pytest.fixture
-def resident(desk: Desk) -> Resident:
-    return Resident(desk.sessions, desk.ctx, desk=desk)
-
-
-@pytest.fixture
-def pupr(desk: Desk) -> Officer:
-    return Officer(desk, PUPR_CHAT)
-
-
-async def report(resident: Resident, text: str = POTHOLE) -> str:
-    await resident.report(text)
-    out = await resident.tap("Kirim")
-    ref = out[-1].ticket_ref or next(o.ticket_ref for o in out if o.ticket_ref)
-    assert ref is not None
-    return ref
-
-
-async def ticket(desk: Desk, ref: str) -> Ticket:
-    return next(t for t in await all_tickets(desk.sessions) if t.ref == ref)
+__all__ = ["desk", "pupr", "resident"]  # fixtures
 
 
 def resident_texts(out: list, resident: Resident) -> str:  # type: ignore[type-arg]
