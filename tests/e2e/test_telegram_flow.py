@@ -34,8 +34,10 @@ async def test_resident_reports_and_gets_a_reference(world: World) -> None:
     ref = await report_a_pothole(world)
     greeting = world.to_resident()[0]["text"]
     assert "Lapor" in greeting
-    card = world.to_chat(PUPR_CHAT)[-1]["text"]
+    card = next(m["text"] for m in world.to_chat(PUPR_CHAT) if ref in m.get("text", ""))
     assert ref in card and "Hayam Wuruk" in card
+    pin = world.to_chat(PUPR_CHAT)[-1]  # the map pin, under the card
+    assert (pin["latitude"], pin["longitude"]) == (-7.8165, 112.0115)
     assert str(RESIDENT) not in card and "Siti" not in card  # the resident is masked
     async with world.services.sessions() as session:
         ticket = (await session.execute(sa.select(Ticket))).scalar_one()
