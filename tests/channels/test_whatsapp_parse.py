@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.channels.base import Inbound, InboundKind, Location, Media
+from bot.channels.base import Inbound, InboundKind, Location, Media, Unreadable
 from bot.channels.media import MAX_IMAGE_BYTES, MediaStore
 from bot.channels.whatsapp import WhatsAppChannel, inbox_items
 from bot.config import Settings
@@ -364,11 +364,11 @@ async def test_a_photo_sent_as_a_document_is_a_photo(
         {},
     ],
 )
-async def test_odd_items_are_ignored_not_raised(
+async def test_odd_items_are_unreadable_not_a_crash(
     channel: WhatsAppChannel, payload: dict[str, Any]
 ) -> None:
-    [inbound] = await channel.parse(payload)
-    assert inbound.kind == InboundKind.IGNORED
+    with pytest.raises(Unreadable):
+        await channel.parse(payload)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,8 @@
 """The Telegram channel: python-telegram-bot's own client, pointed at `base_url`.
 
 PTB does the Telegram part (types, `Update.de_json`, the HTTP client, the rate limiter); this
-package only translates (`parse`, `send`). Parsing never raises: an update Lapor cannot read
-becomes one IGNORED `Inbound`, so a strange payload is stored and skipped instead of crashing
-an inbox worker again on every retry.
+package only translates (`parse`, `send`). An update that cannot be read raises `Unreadable`
+(the inbox marks the row and answers nothing); our own bugs are not disguised as bad input.
 """
 
 from __future__ import annotations
@@ -19,13 +18,13 @@ from telegram.ext import AIORateLimiter, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import Inbound, InboundKind, InboxItem, Outbound, StartError
+from bot.channels.base import Inbound, InboxItem, Outbound, StartError, Unreadable
 from bot.channels.media import MediaStore
 from bot.channels.telegram.parse import Me, from_update
 from bot.channels.telegram.send import Sender
-from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item, raw_ids
+from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item
 from bot.config import Settings
-from bot.logmask import mask_id, mask_text
+from bot.logmask import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -127,31 +126,17 @@ class TelegramChannel:
         return inbox_item(payload)
 
     async def parse(self, payload: dict[str, Any]) -> list[Inbound]:
-        """One update, one `Inbound`; whatever cannot be read is IGNORED, never raised."""
+        """One update, one `Inbound`; `Unreadable` when it cannot be read.
+
+        Only the library's parsing is guarded: whatever `Update.de_json` cannot read is bad
+        input. An exception from our own reduction of it is a bug of ours and leaves as it is
+        (the inbox logs its traceback and keeps the row for a retry).
+        """
         try:
             update = Update.de_json(payload, self._bot)
-            return [from_update(update, payload, Me(self._bot_id, self._username))]
-        except Exception as exc:  # any odd payload: PTB raises KeyError, TypeError, ...
-            raw = payload if isinstance(payload, dict) else {}
-            chat_id, user_id = raw_ids(raw)
-            log.warning(
-                "telegram: unreadable update %s (chat %s, user %s, keys %s): %s",
-                raw.get("update_id"),
-                mask_id(chat_id),
-                mask_id(user_id),
-                sorted(raw)[:5],
-                type(exc).__name__,
-            )
-            update_id = raw.get("update_id")
-            return [
-                Inbound(
-                    channel=CHANNEL,
-                    chat_id=chat_id,
-                    user_id=user_id,
-                    kind=InboundKind.IGNORED,
-                    external_id=None if update_id is None else str(update_id),
-                )
-            ]
+        except Exception as exc:  # PTB raises KeyError, TypeError, ValueError... on odd JSON
+            raise Unreadable(f"not a Telegram update PTB can read ({type(exc).__name__})") from exc
+        return [from_update(update, payload, Me(self._bot_id, self._username))]
 
     # --- webhook and polling -----------------------------------------------------------
 

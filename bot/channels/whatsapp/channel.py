@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.channels.base import Inbound, InboundKind, Outbound, OutboundKind, SendError
+from bot.channels import checked
+from bot.channels.base import Inbound, InboundKind, Outbound, OutboundKind, SendError, Unreadable
 from bot.channels.media import MediaStore, NotAnImage, clean_image, stored_id
 from bot.channels.whatsapp.errors import TOKEN_INVALID, WhatsAppAuthError, graph_code, send_error
 from bot.channels.whatsapp.media import KEPT_MEDIA_PREFIX, MediaRefused, PhotoFetcher, json_body
-from bot.channels.whatsapp.parse import from_message, from_status, ignored
+from bot.channels.whatsapp.parse import from_message, from_status
 from bot.channels.whatsapp.payload import dicts, obj, string
 from bot.channels.whatsapp.render import Template, addressed, image, location, render
 from bot.channels.whatsapp.webhook import CHANNEL, Split, inbox_items
@@ -118,23 +119,25 @@ class WhatsAppChannel:
         return inbox_items(payload)
 
     async def parse(self, payload: dict[str, Any]) -> list[Inbound]:
-        """One stored item, one `Inbound`; whatever cannot be read is IGNORED, never raised."""
-        try:
-            if isinstance(payload.get("status"), dict):
-                return [from_status(payload["status"])]
-            if isinstance(payload.get("message"), dict):
-                return [await from_message(payload, self._photo)]
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            log.warning("whatsapp: unreadable item (keys %s): %r", sorted(payload)[:5], exc)
-        return [ignored(payload)]
+        """One stored item, one `Inbound`; `Unreadable` when its fields are not what Meta sends.
+
+        Nothing else is caught: a bug of ours, or the database failing while a photo is
+        stored, leaves as it is and the inbox retries the row.
+        """
+        if isinstance(payload.get("status"), dict):
+            return [from_status(payload["status"])]
+        if isinstance(payload.get("message"), dict):
+            return [await from_message(payload, self._photo)]
+        raise Unreadable("neither a message nor a status")
 
     async def _photo(self, common: dict[str, Any], media: dict[str, Any]) -> Inbound:
-        caption = string(media.get("caption")) or None
-        media_id = string(media.get("id"))
+        caption = checked.optional_text(media.get("caption"), "message.image.caption") or None
+        media_id = checked.optional_text(media.get("id"), "message.image.id") or ""
+        mime_hint = checked.optional_text(media.get("mime_type"), "message.image.mime_type")
         if not media_id:  # the upload failed on the resident's side ("errors" instead of an id)
             return Inbound(**common, kind=InboundKind.UNSUPPORTED, text=caption)
         try:
-            found = await self.photos.fetch(media_id, string(media.get("mime_type")) or None)
+            found = await self.photos.fetch(media_id, mime_hint or None)
         except MediaRefused as exc:
             log.info("whatsapp: photo %s refused: %s", media_id, exc)
             return Inbound(**common, kind=InboundKind.UNSUPPORTED, text=caption)

@@ -1,7 +1,8 @@
 """Stored WhatsApp items in, `Inbound` out: messages and statuses.
 
-Parsing never raises on odd input: a payload Lapor cannot read becomes one IGNORED `Inbound`.
-Only a database failure while storing a photo escapes, so that the inbox retries the update.
+Every value that reaches an `Inbound` is read through `bot/channels/checked.py`: a wrong-typed
+field is `Unreadable` (the inbox marks the row and answers nothing). Anything else that escapes
+is a bug of ours or a database failure while storing a photo, and the inbox retries it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from bot.channels.base import Inbound, InboundKind, Location
+from bot.channels import checked
+from bot.channels.base import Inbound, InboundKind, Location, Unreadable
 from bot.channels.whatsapp.payload import base_type, dicts, obj, string
 from bot.channels.whatsapp.webhook import CHANNEL
 
@@ -17,37 +19,42 @@ from bot.channels.whatsapp.webhook import CHANNEL
 RETRYABLE_STATUS_CODES: Final = frozenset({130429, 131056, 131000, 131016, 131053})
 # Types that are not a resident talking to Lapor: number changes, first-open events.
 _IGNORED_TYPES = frozenset({"system", "request_welcome", "ephemeral", "errors"})
+_READ = frozenset({"text", "location", "image", "document", "interactive", "button", "reaction"})
 
 FetchPhoto = Callable[[dict[str, Any], dict[str, Any]], Awaitable[Inbound]]
 
 
 async def from_message(payload: dict[str, Any], photo: FetchPhoto) -> Inbound:
     """A resident's message; `photo` downloads and keeps a picture (it needs the Graph client)."""
-    message: dict[str, Any] = payload["message"]
+    message = checked.mapping(payload.get("message"), "message")
     contacts = dicts(payload.get("contacts"))
     common = common_fields(message, contacts[0] if contacts else {})
     if not common["user_id"]:
-        raise ValueError("a message from nobody")  # no one to answer, no resident to find
-    kind = string(message.get("type"))
+        raise Unreadable("a message from nobody")  # no one to answer, no resident to find
+    kind = checked.optional_text(message.get("type"), "message.type") or ""
+    # The object under the type's name, for the types read here ("contacts" is a list, etc.)
+    content = checked.mapping(message.get(kind), f"message.{kind}") if kind in _READ else {}
     if kind == "text":
         # Commands typed as words ("menu", "status KDR-26-000123") are read by the handlers,
         # the same on every channel (handlers/wording.py).
-        text = string((message.get("text") or {}).get("body"))
+        text = checked.text(content.get("body"), "message.text.body")
         return Inbound(**common, kind=InboundKind.TEXT, text=text)
     if kind == "location":
-        return Inbound(**common, kind=InboundKind.LOCATION, location=_location(message))
+        return Inbound(**common, kind=InboundKind.LOCATION, location=_location(content))
     if kind == "image":
-        return await photo(common, message["image"])
-    if kind == "document" and base_type(message["document"].get("mime_type")).startswith("image/"):
-        return await photo(common, message["document"])  # a photo sent as a file
+        return await photo(common, content)
+    mime_type = checked.optional_text(content.get("mime_type"), f"message.{kind}.mime_type")
+    if kind == "document" and base_type(mime_type).startswith("image/"):
+        return await photo(common, content)  # a photo sent as a file
     if kind == "interactive":
-        return _interactive_reply(common, message["interactive"])
+        return _interactive_reply(common, content)
     if kind == "button":  # a template's quick-reply button
-        data = message["button"].get("payload") or message["button"].get("text")
-        return Inbound(**common, kind=InboundKind.BUTTON, button=string(data) or None)
+        data = checked.optional_text(content.get("payload"), "message.button.payload")
+        data = data or checked.optional_text(content.get("text"), "message.button.text")
+        return Inbound(**common, kind=InboundKind.BUTTON, button=data or None)
     if kind in _IGNORED_TYPES:
         return Inbound(**common, kind=InboundKind.IGNORED)
-    if kind == "reaction" and not (message.get("reaction") or {}).get("emoji"):
+    if kind == "reaction" and not content.get("emoji"):
         return Inbound(**common, kind=InboundKind.IGNORED)  # a reaction taken back
     # Voice notes, stickers, videos, documents, contact cards, polls, and types newer
     # than this adapter: the resident sent something, and should learn what works.
@@ -60,46 +67,56 @@ def common_fields(message: dict[str, Any], contact: dict[str, Any]) -> dict[str,
     With both, the phone number stays the resident's id (as before usernames existed) and the
     BSUID rides along as an alias, so a later username-only message finds the same resident.
     """
-    wa_id = string(contact.get("wa_id")) or string(message.get("from"))
-    bsuid = string(message.get("from_user_id")) or string(contact.get("user_id"))
+    wa_id = checked.optional_text(contact.get("wa_id"), "contacts.wa_id")
+    wa_id = wa_id or checked.optional_text(message.get("from"), "message.from") or ""
+    bsuid = checked.optional_text(message.get("from_user_id"), "message.from_user_id")
+    bsuid = bsuid or checked.optional_text(contact.get("user_id"), "contacts.user_id") or ""
     user_id = wa_id or bsuid
-    profile = obj(contact.get("profile"))
-    context = obj(message.get("context"))
+    profile = checked.mapping(contact.get("profile"), "contacts.profile")
+    context = checked.mapping(message.get("context"), "message.context")
+    message_id = checked.optional_text(message.get("id"), "message.id") or None
     return {
         "channel": CHANNEL,
         "chat_id": user_id,
         "user_id": user_id,
         "aliases": (bsuid,) if wa_id and bsuid and bsuid != wa_id else (),
-        "user_name": string(profile.get("name")) or None,
-        "message_id": string(message.get("id")) or None,
-        "reply_to_message_id": string(context.get("id")) or None,
-        "external_id": string(message.get("id")) or None,
+        "user_name": checked.optional_text(profile.get("name"), "contacts.profile.name") or None,
+        "message_id": message_id,
+        "reply_to_message_id": checked.optional_text(context.get("id"), "message.context.id")
+        or None,
+        "external_id": message_id,
     }
 
 
-def _location(message: dict[str, Any]) -> Location:
-    where = message["location"]
-    lat, lon = where.get("latitude"), where.get("longitude")
-    place = ", ".join(x for x in (string(where.get("name")), string(where.get("address"))) if x)
-    return Location(
-        float(lat) if isinstance(lat, int | float) else None,
-        float(lon) if isinstance(lon, int | float) else None,
-        place or None,
-    )
+def _location(where: dict[str, Any]) -> Location:
+    lat = checked.optional_number(where.get("latitude"), "message.location.latitude")
+    lon = checked.optional_number(where.get("longitude"), "message.location.longitude")
+    if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
+        raise Unreadable("message.location is not on Earth")
+    name = checked.optional_text(where.get("name"), "message.location.name")
+    address = checked.optional_text(where.get("address"), "message.location.address")
+    place = ", ".join(x for x in (name, address) if x)
+    return Location(lat, lon, place or None)
 
 
 def _interactive_reply(common: dict[str, Any], interactive: dict[str, Any]) -> Inbound:
     """A tapped reply button or a picked list row: its id is the button data Lapor sent."""
-    kind = string(interactive.get("type"))
-    reply = interactive.get(kind) if kind in ("button_reply", "list_reply") else None
-    if not isinstance(reply, dict) or not string(reply.get("id")):
+    kind = checked.optional_text(interactive.get("type"), "message.interactive.type")
+    if kind not in ("button_reply", "list_reply"):
         return Inbound(**common, kind=InboundKind.UNSUPPORTED)  # flow replies and newer kinds
-    return Inbound(**common, kind=InboundKind.BUTTON, button=string(reply["id"]))
+    reply = checked.mapping(interactive.get(kind), f"message.interactive.{kind}")
+    data = checked.optional_text(reply.get("id"), f"message.interactive.{kind}.id")
+    if not data:
+        return Inbound(**common, kind=InboundKind.UNSUPPORTED)
+    return Inbound(**common, kind=InboundKind.BUTTON, button=data)
 
 
 def from_status(status: dict[str, Any]) -> Inbound:
     """What became of a message we sent; `reply_to_message_id` names it by wamid."""
-    wamid, state = string(status["id"]), string(status["status"])
+    wamid = checked.text(status.get("id"), "status.id")
+    state = checked.text(status.get("status"), "status.status")
+    if not wamid or not state:
+        raise Unreadable("a status without its message id or state")
     recipient = string(status.get("recipient_id")) or string(status.get("recipient_user_id"))
     errors = dicts(status.get("errors"))
     code, detail = None, None

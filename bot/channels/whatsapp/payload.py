@@ -1,7 +1,8 @@
-"""Reading untrusted webhook JSON: a wrong type is treated as absent, never trusted or raised.
+"""Lenient reading of Meta's envelope and Graph's answers: a wrong type is treated as absent.
 
-Meta's payloads are read field by field through these, in the spirit of Zulip's `WildValue`:
-a list that is not a list is empty, a string that is not a string is "".
+For splitting a POST into items and reading Graph's replies, where an odd field should cost
+nothing: a list that is not a list is empty, a string that is not a string is "". What becomes
+an `Inbound` is read strictly instead, through `bot/channels/checked.py`.
 """
 
 from __future__ import annotations
