@@ -187,3 +187,23 @@ async def key_of_message(
     )
     found: str | None = (await session.execute(stmt)).scalar_one_or_none()
     return found
+
+
+async def drop_pending_edits(session: AsyncSession, *, channel: str, chat_id: str, key: str) -> int:
+    """Forget the edits of one message that are still waiting: a newer edit replaces them.
+
+    A card edited five times while its group's 20-a-minute budget is spent would otherwise
+    cost five sends to show what the last one shows. Only unsent edits go; the message itself
+    (a MESSAGE row under the same key) stays.
+    """
+    result = await session.execute(
+        sa.delete(OUTBOX).where(
+            OUTBOX.c.channel == channel,
+            OUTBOX.c.chat_id == chat_id,
+            OUTBOX.c.key == key,
+            OUTBOX.c.sent_at.is_(None),
+            OUTBOX.c.failed_at.is_(None),
+            OUTBOX.c.payload["kind"].as_string() == "edit",
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

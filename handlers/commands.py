@@ -22,6 +22,7 @@ from handlers.own_reports import (
     start_adding,
     unstash,
 )
+from handlers.sla import format_moment
 from handlers.staff import history
 from handlers.staff.card import card_updates
 from handlers.staff.where import holder
@@ -109,8 +110,8 @@ async def ticket_detail(turn: Turn, ticket: Ticket) -> Outbound:
         description=shorten(ticket.description, DETAIL_DESCRIPTION_MAX),
     )
     if ticket.resolution_due_at is not None and ticket.status in OPEN_STATUSES:
-        due = ticket.resolution_due_at.astimezone(ZoneInfo(turn.ctx.timezone))
-        text += "\n" + t(turn.lang, "ticket.due", at=due.strftime("%d-%m-%Y %H:%M %Z"))
+        due = format_moment(ticket.resolution_due_at, turn.ctx.timezone, turn.lang)
+        text += "\n" + t(turn.lang, "ticket.due", at=due)
     if ticket.id is not None:
         events = await history.events_of(turn.session, ticket.id)
         past = history.lines(events, turn.lang, turn.ctx.timezone, staff=False, last=HISTORY_SHOWN)

@@ -8,13 +8,14 @@ card whose ticket has moved on since is stale and changes nothing.
 from __future__ import annotations
 
 import dataclasses
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.queue import drop_pending_edits
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound, OutboundKind
+from handlers.sla import format_moment
 from handlers.staff import history
 from handlers.staff.where import STAFF_CHANNEL, StaffChat, holder
 from handlers.staffpost import STAFF_DESCRIPTION_MAX, STAFF_LANGUAGE, staff_card
@@ -91,7 +92,6 @@ def triage_buttons(ticket: Ticket, ctx: Context) -> tuple[tuple[Button, ...], ..
 
 
 def deadline_lines(ticket: Ticket, ctx: Context) -> list[str]:
-    zone = ZoneInfo(ctx.timezone)
     found = []
     for key, due in (
         ("staff.due_response", ticket.first_response_due_at),
@@ -99,7 +99,7 @@ def deadline_lines(ticket: Ticket, ctx: Context) -> list[str]:
     ):
         if due is not None and ticket.status in WORKING:
             found.append(
-                t(STAFF_LANGUAGE, key, at=due.astimezone(zone).strftime("%a %d-%m %H:%M %Z"))
+                t(STAFF_LANGUAGE, key, at=format_moment(due, ctx.timezone, STAFF_LANGUAGE))
             )
     return found
 
@@ -200,8 +200,12 @@ async def arrival_posts(session: AsyncSession, ticket: Ticket, ctx: Context) -> 
 async def edit_card(
     session: AsyncSession, ticket: Ticket, ctx: Context, chat: StaffChat, *, moved_to: str = ""
 ) -> Outbound:
-    """The card edited in place (a channel without edits sends it anew)."""
+    """The card edited in place (a channel without edits sends it anew); edits of it still
+    waiting in the outbox are dropped, since this one shows all they would."""
     ref = ticket.ref or ""
+    await drop_pending_edits(
+        session, channel=STAFF_CHANNEL, chat_id=chat.chat_id, key=card_key(ref)
+    )
     return Outbound(
         channel=STAFF_CHANNEL,
         chat_id=chat.chat_id,
@@ -236,8 +240,11 @@ async def card_updates(
             out.append(await edit_card(session, ticket, ctx, before, moved_to=where))
         if after is not None:
             out += await first_post(session, ticket, ctx, after)
+    moved = before is not None and (after is None or after.chat_id != before.chat_id)
+    if moved and before is not None and before.topics:  # the old group's topic is done
+        out.append(topic_call(ticket, before, OutboundKind.CLOSE_TOPIC))
     chat = after or before
-    if chat is not None and chat.topics:
+    if chat is not None and chat.topics and not (moved and chat is before):
         out += topic_moves(ticket, chat, reopened=reopened)
     return out
 
@@ -249,22 +256,24 @@ def moved_label(ticket: Ticket, ctx: Context) -> str:
 
 def topic_moves(ticket: Ticket, chat: StaffChat, *, reopened: bool) -> list[Outbound]:
     """A ticket's topic closes with the ticket, and opens again when the resident says Belum."""
-    ref = ticket.ref or ""
     if ticket.status in (S.CLOSED, S.REJECTED, S.REFERRED):
         kind = OutboundKind.CLOSE_TOPIC
     elif reopened:
         kind = OutboundKind.REOPEN_TOPIC
     else:
         return []
-    return [
-        Outbound(
-            channel=STAFF_CHANNEL,
-            chat_id=chat.chat_id,
-            kind=kind,
-            thread_key=topic_key(ref),
-            ticket_ref=ref,
-        )
-    ]
+    return [topic_call(ticket, chat, kind)]
+
+
+def topic_call(ticket: Ticket, chat: StaffChat, kind: OutboundKind) -> Outbound:
+    ref = ticket.ref or ""
+    return Outbound(
+        channel=STAFF_CHANNEL,
+        chat_id=chat.chat_id,
+        kind=kind,
+        thread_key=topic_key(ref),
+        ticket_ref=ref,
+    )
 
 
 def to_card(ticket: Ticket, chat: StaffChat, text: str, **fields: object) -> Outbound:

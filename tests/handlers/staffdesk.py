@@ -105,6 +105,7 @@ class Desk:
     order: list[tuple[str, str]] = field(default_factory=list)  # messages as they arrived
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5000))
     updates: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    sending: bool = True  # False: the dispatcher is held up (a group's budget is spent)
 
     async def run(self, inbound: Inbound) -> list[Outbound]:
         async with self.sessions.begin() as session:
@@ -112,7 +113,8 @@ class Desk:
             for outbound in out:
                 check_channel_limits(outbound)
                 session.add(outbox_row(outbound, self.now))
-        await self.deliver()
+        if self.sending:
+            await self.deliver()
         return out
 
     async def deliver(self) -> None:

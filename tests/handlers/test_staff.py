@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from db.engine import Sessions
-from db.tables import RoutingExample, TicketStatus
+from db.tables import OutboxRow, RoutingExample, TicketStatus
 from handlers.messages import OutboundKind
 from tests.handlers.conftest import (
     DLHKP_CHAT,
@@ -378,3 +379,47 @@ async def test_status_shows_the_public_history(
     text = resident_texts(out, resident)
     assert "Riwayat:" in text and "Diterima" in text and "Besok kami ke lokasi" in text
     assert "jangan bilang" not in text and "Budi" not in text
+
+
+async def test_edits_waiting_in_the_outbox_collapse_into_the_latest(
+    desk: Desk, resident: Resident, pupr: Officer
+) -> None:
+    ref = await report(resident)
+    card_id, _ = desk.card(PUPR_CHAT, ref)
+    desk.sending = False  # the group's 20 messages a minute are spent
+    await pupr.tap(card_id, "Terima")
+    await pupr.reply(card_id, "#internal dicek Senin")
+    await pupr.reply(card_id, "Kami ke lokasi besok")
+    async with desk.sessions() as session:
+        rows = (
+            await session.execute(select(OutboxRow).where(OutboxRow.key == f"card:{ref}"))
+        ).scalars()
+        waiting = [r for r in rows.all() if r.sent_at is None]
+    (edit,) = waiting
+    assert edit.payload["kind"] == "edit" and "Status: Diterima" in edit.payload["text"]
+    assert "dicek Senin" in edit.payload["text"] and "Kami ke lokasi" in edit.payload["text"]
+
+
+async def test_card_shows_deadlines_in_local_time(desk: Desk, resident: Resident) -> None:
+    ref = await report(resident)  # Monday 09:00 WIB; 8 working hours, 07:30-16:00 daily
+    _, card = desk.card(PUPR_CHAT, ref)
+    assert "Batas respons: Selasa 03-03-2026 pukul 08:30 WIB" in card.text
+    out = await resident.command("status", ref)
+    assert "Target selesai:" in to_chat(out, resident.user_id)[0].text
+
+
+async def test_a_whatsapp_resident_silent_for_a_day_gets_the_template(
+    desk: Desk, resident: Resident, pupr: Officer
+) -> None:
+    resident.channel = "whatsapp"
+    resident.user_id = "6281234567890"
+    ref = await report(resident)
+    card_id, _ = desk.card(PUPR_CHAT, ref)
+    desk.now = resident.now + timedelta(hours=30)
+    out = await pupr.tap(card_id, "Terima")
+    (told,) = to_chat(out, resident.user_id)
+    assert told.template == "status_update"
+    assert told.params == {"ref": ref, "status": "Diterima"}
+    desk.now = resident.now + timedelta(hours=1)
+    out = await pupr.reply(card_id, "Kami ke lokasi")
+    assert to_chat(out, resident.user_id)[0].template is None  # within 24 hours: as written

@@ -145,3 +145,17 @@ async def test_a_topic_per_ticket(sessions: Sessions) -> None:
     resident.menu = to_chat(out, resident.user_id)[0]
     out = await resident.tap("Ya, sudah")
     assert [o.kind for o in out if o.kind == OutboundKind.CLOSE_TOPIC] == [OutboundKind.CLOSE_TOPIC]
+
+
+async def test_a_reassigned_ticket_leaves_its_topic_closed(sessions: Sessions) -> None:
+    yaml_text = STAFF_YAML.replace(
+        "  staff: {telegram_chat_id: -100111}",
+        "  staff: {telegram_chat_id: -100111, topic_per_ticket: true}",
+    )
+    desk = Desk(sessions, staff_ctx(yaml_text))
+    resident = Resident(sessions, desk.ctx, desk=desk)
+    ref = await report(resident)
+    desk.card(PUPR_CHAT, ref)  # posted in its own topic
+    out = await Officer(desk, PUPR_CHAT).command("alihkan", f"{ref} DLHKP bukan jalan")
+    closed = [o for o in out if o.kind == OutboundKind.CLOSE_TOPIC]
+    assert [(o.chat_id, o.thread_key) for o in closed] == [(str(PUPR_CHAT), f"topic:{ref}")]
