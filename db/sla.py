@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -21,9 +22,22 @@ TICKETS = Ticket.__table__  # type: ignore[attr-defined]
 SHARES = SlaShare.__table__  # type: ignore[attr-defined]
 
 
+# What a sweep reads of a due ticket: the clock, and what an alert says and links to. Not the
+# resident's photos, routing or address (JSON decoded for nothing, a thousand times a sweep).
+SWEPT = tuple(
+    getattr(Ticket, name)
+    for name in (
+        "id", "ref", "agency_code", "category", "status", "description", "version", "sla_clock",
+        "sla_agency_code", "sla_running_since", "sla_worked_seconds", "first_response_at",
+        "first_response_due_at", "resolution_due_at", "sla_next_at",
+    )
+)  # fmt: skip
+
+
 def due_query(now: datetime, *, limit: int) -> SelectOfScalar[Ticket]:
     return (
         select(Ticket)
+        .options(load_only(*SWEPT, raiseload=True))
         .where(col(Ticket.sla_next_at) <= now)
         .order_by(col(Ticket.sla_next_at), col(Ticket.id))
         .limit(limit)

@@ -27,7 +27,7 @@ from handlers.texts import format_hours, shorten, t
 log = logging.getLogger(__name__)
 
 STAFF_LANGUAGE = "id"  # officers and supervisors read Indonesian
-SWEEP_BATCH = 200  # tickets per transaction: short locks, bounded memory
+SWEEP_BATCH = 1000  # tickets per transaction: bounded locks and memory, few commits
 ALERT_DESCRIPTION_MAX = 160
 
 
@@ -41,11 +41,7 @@ class Alert:
     level: Level
     due_at: datetime  # when this rung was reached
     deadline: datetime  # when the target itself is (or was) due
-
-    @property
-    def key(self) -> str:
-        t = self.ticket
-        return f"sla:{t.id}:{t.sla_clock}:{self.target}:{self.level.code}"
+    key: str  # `sla:<ticket>:<clock>:<target>:<level>`, unique in `sla_alert`
 
     def row(self) -> dict[str, Any]:
         return {
@@ -77,11 +73,12 @@ def reached(
         return [], None
     found: list[Alert] = []
     deadline = moment(ticket, clock, target, 1.0)
+    prefix = f"sla:{ticket.id}:{ticket.sla_clock}:{target}:"
     for level in clock.ladder:
         at = deadline if level.multiple == 1.0 else moment(ticket, clock, target, level.multiple)
         if at > now:
             return found, at
-        found.append(Alert(ticket, clock, target, level, at, deadline))
+        found.append(Alert(ticket, clock, target, level, at, deadline, prefix + level.code))
     return found, None
 
 

@@ -1,6 +1,6 @@
 """The SLA clock of the agency that holds a ticket: one home for starting, pausing and ending it.
 
-The state machine (handlers/lifecycle.py) calls `follow_status` on every move and
+The state machine (handlers/tickets.py) calls `follow_status` on every move and
 `note_first_response` when an officer answers without one; nothing else touches these
 columns. The clock is stored as "working time before this stretch" plus "running since",
 so a pause and a resume are two writes, and every deadline and alert moment is one calendar
@@ -224,6 +224,18 @@ async def end_share(
         share.end_reason = reason
 
 
+async def reopen_share(session: AsyncSession, ticket: Ticket, catalog: Catalog) -> None:
+    """A supervisor overruled the agency's rejection: its share goes on, and its clock runs
+    from the rejection as if it had never stopped (rejecting must not buy an agency time).
+    Its alerts keep their keys, so a rung already sent is not sent again."""
+    share = await current_share(session, ticket)
+    clock = clock_of(ticket, catalog)
+    if share is None or share.end_reason != "rejected" or share.ended_at is None or not clock:
+        return
+    ticket.sla_running_since, share.ended_at, share.end_reason = share.ended_at, None, None
+    refresh(ticket, clock)
+
+
 async def follow_status(
     session: AsyncSession,
     ticket: Ticket,
@@ -237,6 +249,8 @@ async def follow_status(
     if to in ENDS:
         await end_share(session, ticket, catalog, now, reason=ENDS[to])
         return
+    if from_status == TicketStatus.REJECTED and ticket.agency_code == ticket.sla_agency_code:
+        await reopen_share(session, ticket, catalog)
     if to in OPEN and (ticket.sla_clock == 0 or ticket.agency_code != ticket.sla_agency_code):
         await start_clock(session, ticket, catalog, now)
     if to in RESPONDED:

@@ -34,7 +34,7 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.WAITING_CITIZEN: frozenset(_WORKING | _LEAVING) - {S.WAITING_CITIZEN},
     S.RESOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),  # Ya closes, Belum reopens
     S.CLOSED: frozenset(),
-    S.REJECTED: frozenset(),
+    S.REJECTED: frozenset({S.ASSIGNED}),  # a supervisor overrules the rejection
     S.REFERRED: frozenset(),
 }
 OPEN_STATUSES = frozenset(

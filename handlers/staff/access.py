@@ -37,6 +37,12 @@ def desk_chats(ctx: Context) -> set[str]:
     return {c.chat_id for c in (triage_chat(ctx), supervisors_chat(ctx)) if c is not None}
 
 
+def is_supervisor(actor: Actor, ctx: Context) -> bool:
+    """Acting from the supervisors' chat (overrules a rejection, reads `/terlambat`)."""
+    chat = supervisors_chat(ctx)
+    return actor.is_group and chat is not None and actor.chat_id == chat.chat_id
+
+
 def staff_chats(ctx: Context) -> set[str]:
     """Every chat Lapor treats as a staff chat."""
     agencies = {

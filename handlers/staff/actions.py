@@ -22,7 +22,7 @@ from db.tables import Ticket, TicketEvent, TicketFollower, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound
 from handlers.slaclock import note_first_response
-from handlers.staff.access import Actor, refusal
+from handlers.staff.access import Actor, is_supervisor, refusal
 from handlers.staff.card import card_updates, to_card
 from handlers.staff.notify import language_of, tell
 from handlers.staff.where import StaffChat, holder
@@ -98,10 +98,16 @@ class Step:
 
 
 def open_step(
-    session: AsyncSession, ctx: Context, ticket: Ticket, actor: Actor, now: datetime
+    session: AsyncSession,
+    ctx: Context,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    *,
+    overrule: bool = False,
 ) -> Step:
     """Check the actor may act here; note where the card is before anything changes."""
-    if ticket.status in (S.CLOSED, S.REJECTED, S.REFERRED) and actor.is_group:
+    if ticket.status in (S.CLOSED, S.REJECTED, S.REFERRED) and actor.is_group and not overrule:
         raise Refused("staff.refused.closed", ref=ticket.ref)
     why = refusal(actor, ticket, ctx)
     if why is not None:
@@ -196,17 +202,24 @@ async def do_reassign(
     now: datetime,
     source: str = "reassign",
 ) -> list[Outbound]:
-    """Alihkan: the card leaves this group and appears in the new agency's; the router learns."""
-    step = open_step(session, ctx, ticket, actor, now)
+    """Alihkan: the card leaves this group and appears in the new agency's; the router learns.
+
+    From the supervisors' chat it also overrules a rejection, to the same agency or another
+    (the SLA clock runs on from the rejection: rejecting never buys an agency time).
+    """
+    overrule = ticket.status == S.REJECTED and is_supervisor(actor, ctx)
+    step = open_step(session, ctx, ticket, actor, now, overrule=overrule)
     agency = ctx.catalog.by_code.get(code)
     if agency is None or agency.kind != "internal":
         raise Refused("staff.refused.agency", code=shorten(code, 32))
-    if agency.code == ticket.agency_code and ticket.status not in (S.NEW, S.TRIAGE):
+    if agency.code == ticket.agency_code and ticket.status not in (S.NEW, S.TRIAGE, S.REJECTED):
         raise Refused("staff.refused.same_agency", agency=agency.label)
     ticket.agency_code = agency.code
     reason = shorten(reason.strip(), NOTE_MAX)
     await step.move(
-        S.ASSIGNED, note=f"{agency.code}: {reason}" if reason else agency.code, kind="reassign"
+        S.ASSIGNED,
+        note=f"{agency.code}: {reason}" if reason else agency.code,
+        kind="overrule" if overrule else "reassign",
     )
     await add_example(session, ticket.description, agency.code, source=source, now=now)
     ctx.router.learn(ticket.description, agency.code)
