@@ -22,11 +22,10 @@ from handlers.own_reports import (
     start_adding,
     unstash,
 )
-from handlers.sla import format_moment
 from handlers.staff import history
 from handlers.staff.card import card_updates
 from handlers.staff.where import holder
-from handlers.texts import LANGUAGES, shorten, status_label, t
+from handlers.texts import LANGUAGES, format_moment, shorten, status_label, t
 from handlers.tickets import OPEN_STATUSES, add_event
 from handlers.turn import IDLE, Turn
 from handlers.wording import canonical, find_reference
@@ -109,7 +108,9 @@ async def ticket_detail(turn: Turn, ticket: Ticket) -> Outbound:
         created=created.strftime("%d-%m-%Y %H:%M %Z"),
         description=shorten(ticket.description, DETAIL_DESCRIPTION_MAX),
     )
-    if ticket.resolution_due_at is not None and ticket.status in OPEN_STATUSES:
+    if ticket.status == TicketStatus.WAITING_CITIZEN and ticket.sla_clock:
+        text += "\n" + t(turn.lang, "ticket.due_paused")
+    elif ticket.resolution_due_at is not None and ticket.status in OPEN_STATUSES:
         due = format_moment(ticket.resolution_due_at, turn.ctx.timezone, turn.lang)
         text += "\n" + t(turn.lang, "ticket.due", at=due)
     if ticket.id is not None:

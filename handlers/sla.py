@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +21,7 @@ from db.tables import Ticket
 from handlers.context import Context
 from handlers.messages import Outbound
 from handlers.slaclock import Clock, Level, clock_of, moment, watched
-from handlers.texts import format_hours, shorten, t
+from handlers.texts import format_hours, format_moment, shorten, t
 
 log = logging.getLogger(__name__)
 
@@ -166,19 +165,6 @@ def alert_text(alert: Alert, ctx: Context, now: datetime) -> str:
         return t(say, "sla.warning", left=format_duration(left, say, clock), **params)
     key = "sla.breach" if alert.level.escalation is None else "sla.escalation"
     return t(say, key, late=format_duration(late, say, clock), **params)
-
-
-def format_moment(at: datetime, timezone: str, lang: str) -> str:
-    """`Senin 12-01-2026 15:30 WIB`: the city's time, with the day, as people say it."""
-    local = at.astimezone(ZoneInfo(timezone))
-    return t(
-        lang,
-        "sla.moment",
-        day=t(lang, f"sla.day.{local.weekday()}"),
-        date=local.strftime("%d-%m-%Y"),
-        time=local.strftime("%H:%M"),
-        zone=local.strftime("%Z"),
-    )
 
 
 def format_duration(span: timedelta, lang: str, clock: Clock) -> str:

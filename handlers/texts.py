@@ -8,8 +8,10 @@ A key missing in English falls back to Indonesian, the language every resident c
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -58,3 +60,16 @@ def format_hours(hours: float, lang: str) -> str:
     """8.0 -> "8"; 1.5 -> "1,5" in Indonesian, "1.5" in English."""
     text = f"{hours:g}"
     return text.replace(".", ",") if lang == "id" else text
+
+
+def format_moment(at: datetime, timezone: str, lang: str) -> str:
+    """`Senin 12-01-2026 15:30 WIB`: the city's time, with the day, as people say it."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return t(
+        lang,
+        "sla.moment",
+        day=t(lang, f"sla.day.{local.weekday()}"),
+        date=local.strftime("%d-%m-%Y"),
+        time=local.strftime("%H:%M"),
+        zone=local.strftime("%Z"),
+    )

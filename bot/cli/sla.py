@@ -16,8 +16,8 @@ from bot.clock import system_clock
 from bot.config import Settings
 from bot.jobs import run_digest, run_sweep
 from bot.services import open_services
-from handlers.sla import format_moment
 from handlers.slareport import AgencyCompliance, compliance
+from handlers.texts import format_moment
 
 REPORT_DAYS = 30
 

@@ -15,11 +15,10 @@ from db.queue import drop_pending_edits
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound, OutboundKind
-from handlers.sla import format_moment
 from handlers.staff import history
 from handlers.staff.where import STAFF_CHANNEL, StaffChat, holder
 from handlers.staffpost import STAFF_DESCRIPTION_MAX, STAFF_LANGUAGE, staff_card
-from handlers.texts import shorten, status_label, t, text_length
+from handlers.texts import format_moment, shorten, status_label, t, text_length
 
 CARD_MAX = 1000  # with buttons: what every channel shows whole under one message
 HISTORY_SHOWN = 5
@@ -92,6 +91,10 @@ def triage_buttons(ticket: Ticket, ctx: Context) -> tuple[tuple[Button, ...], ..
 
 
 def deadline_lines(ticket: Ticket, ctx: Context) -> list[str]:
+    """The stored deadlines in the city's time, with the day (working time already counted:
+    a Friday-afternoon report shows its Monday deadline); a paused clock says so."""
+    if ticket.status == S.WAITING_CITIZEN and ticket.sla_clock:
+        return [t(STAFF_LANGUAGE, "staff.due_paused")]
     found = []
     for key, due in (
         ("staff.due_response", ticket.first_response_due_at),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from db.engine import Sessions
 from db.tables import TicketStatus
 from handlers.workingtime import working_time
 from tests.handlers.conftest import DLHKP_CHAT, NOW, PUPR_CHAT, WIB
 from tests.handlers.staffdesk import (
+    STAFF_YAML,
     SUPERVISORS_CHAT,
     Desk,
     Officer,
@@ -20,6 +22,7 @@ from tests.handlers.staffdesk import (
     pupr,
     report,
     resident,
+    staff_ctx,
     ticket,
 )
 from tests.sla.conftest import shares, sweep
@@ -137,3 +140,52 @@ async def test_a_supervisors_overrule_of_a_rejection_does_not_restart_the_clock(
     late = await sweep(desk.sessions, desk.ctx, at(3, 9, 1))
     assert sorted(int(o.chat_id) for o in late) == sorted([PUPR_CHAT, SUPERVISORS_CHAT])
     assert not await sweep(desk.sessions, desk.ctx, at(3, 9, 2))
+
+
+# --- deadlines as officers and residents read them -----------------------------------------
+
+
+async def test_a_friday_afternoon_report_shows_monday_on_the_card_and_wednesday_in_status(
+    desk: Desk, resident: Resident
+) -> None:
+    resident.now = desk.now = at(6, 15, 30)  # Friday 15:30, half an hour before closing
+    ref = await report(resident, "Sampah menumpuk di depan pasar Setono Betek, sudah bau")
+    _, card = desk.card(DLHKP_CHAT, ref)
+    # 4 working hours: 30 minutes on Friday, 3.5 on Monday morning
+    assert "Batas respons: Senin 09-03-2026 pukul 11:00 WIB" in card.text
+    # 24 working hours: Friday 0.5, Monday 8.5, Tuesday 8.5, then 6.5 on Wednesday
+    assert "Batas selesai: Rabu 11-03-2026 pukul 14:00 WIB" in card.text
+    resident.now = at(7, 10)  # asked on Saturday: the same moments
+    (shown,) = await resident.command("status", ref)
+    assert "Target selesai: Rabu 11-03-2026 pukul 14:00 WIB" in shown.text
+    await resident.command("bahasa", "en")
+    (shown,) = await resident.command("status", ref)
+    assert "Target resolution: Wednesday 11-03-2026 at 14:00 WIB" in shown.text
+
+
+async def test_a_deadline_skips_the_holiday_the_cuti_bersama_and_the_weekend(
+    sessions: Sessions,
+) -> None:
+    ctx = staff_ctx(STAFF_YAML + "calendar:\n  extra_holidays: [2026-03-20, 2026-03-23]\n")
+    desk = Desk(sessions, ctx)
+    resident = Resident(sessions, ctx, desk=desk)
+    resident.now = desk.now = at(18, 15)  # Wednesday 15:00; Thursday is Nyepi
+    ref = await report(resident)
+    _, card = desk.card(PUPR_CHAT, ref)
+    # 8 working hours: 1 on Wednesday; Nyepi, cuti bersama, the weekend (Idul Fitri) and
+    # Monday's cuti bersama are not counted; 7 on Tuesday
+    assert "Batas respons: Selasa 24-03-2026 pukul 14:30 WIB" in card.text
+
+
+async def test_while_waiting_for_the_resident_the_card_and_status_say_the_clock_stopped(
+    desk: Desk, resident: Resident, pupr: Officer
+) -> None:
+    ref = await reported(desk, resident)
+    card_id = desk.card(PUPR_CHAT, ref)[0]
+    await pupr.tap(card_id, "Minta info")
+    await pupr.reply(desk.find(PUPR_CHAT, "Pertanyaan untuk pelapor")[0], "Di sisi mana?")
+    _, card = desk.card(PUPR_CHAT, ref)
+    assert "Batas waktu berhenti: menunggu jawaban pelapor" in card.text
+    assert "Batas selesai" not in card.text
+    (shown,) = await resident.command("status", ref)
+    assert "berhenti sementara sampai Anda menjawab" in shown.text
