@@ -12,7 +12,7 @@ leads; otherwise `opd` is None and the report goes to triage with ranked candida
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
@@ -47,6 +47,14 @@ DAMPING: Final = 1.0  # how far a strong catalog phrase quiets the model
 FULL_COVERAGE: Final = 0.8  # the model counts fully when it knows this much of the message
 BLEND_PRIOR: Final = 0.25  # belief a winner must outweigh besides its runner-up
 CORRECTION_WEIGHT: Final = 3.0
+# Conflicting context, calibrated on the corpus held out fold by fold (bench --calibrate), never
+# on an evaluation set: below CONFLICT_BELOW a keyword answer is checked against the learned
+# layer, and when that is nearly sure of another agency the resident chooses between the two
+# (asked, it is right about as often as the keyword: a question costs minutes, a wrong agency
+# days). A guess of the model alone, with no catalog phrase, must reach MODEL_ALONE_BELOW.
+CONFLICT_BELOW: Final = 0.85
+CONFLICT_SHARE: Final = 0.9
+MODEL_ALONE_BELOW: Final = 0.65
 EvidenceKind = Literal["keyword", "context", "example", "learned", "negated", "model"]
 
 
@@ -109,13 +117,15 @@ class Router:
         *,
         stemmer: Stemmer | None = None,
         learned: bool = True,
+        corpus: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         """`learned`: use the n-gram model besides the catalog's phrases (False: phrases and
-        corrections only, as the bench compares)."""
+        corrections only, as the bench compares). `corpus`: (text, code) pairs the model
+        learns from instead of the shipped corpus (the bench holds a set out of it)."""
         self.catalog = catalog
         phrases = list(_catalog_phrases(catalog))
         self.analyzer = Analyzer((w for p in phrases for w in p.words), stemmer)
-        self.model = _trained_model(catalog, self.analyzer).copy() if learned else None
+        self.model = _trained_model(catalog, self.analyzer, corpus).copy() if learned else None
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
         self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
@@ -176,9 +186,13 @@ class Router:
         result = _decide(evidence)
         if result.opd is None and self._example_texts:
             result = self._with_learned_words(result, evidence, words)
-        if self.model is None or self._model_cannot_overturn(result):
+        if self.model is None:
             return result
         said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied]
+        if self._model_cannot_overturn(result):
+            if result.confidence >= CONFLICT_BELOW:
+                return result
+            return _unless_contradicted(result, self.model.guess(said, TEMPERATURE))
         guess = self.model.guess(said, TEMPERATURE)
         return _blend(result, guess, self._coverage(said))
 
@@ -285,6 +299,25 @@ def _content(words: Iterable[str]) -> set[str]:
     return {w for w in words if w != BOUNDARY} - lexicon.STOPWORDS
 
 
+def _unless_contradicted(keywords: RouteResult, guess: ngrams.Guess | None) -> RouteResult:
+    """The catalog's answer, or a question when the learned layer is nearly sure of another
+    agency: "bus stop" is a transport word, "an old man sleeping at the bus stop" is not."""
+    if guess is None or guess.best == keywords.opd or guess.shares[0] < CONFLICT_SHARE:
+        return keywords
+    candidates = (*keywords.candidates[:1], guess.best, *keywords.candidates[1:])
+    evidence = (
+        *keywords.evidence,
+        Evidence(guess.best, "model", round(guess.shares[0], 3), "model"),
+    )
+    return replace(
+        keywords,
+        opd=None,
+        confidence=round(min(keywords.confidence, 1.0 - guess.shares[0]), 3),
+        candidates=tuple(dict.fromkeys(candidates))[:MAX_CANDIDATES],
+        evidence=evidence,
+    )
+
+
 def _blend(keywords: RouteResult, guess: ngrams.Guess | None, coverage: float) -> RouteResult:
     """The keywords' share of evidence and the model's share, each 0..1, added per agency.
     The model counts less beside a strong catalog phrase (phrases are precise, n-grams are
@@ -310,8 +343,9 @@ def _blend(keywords: RouteResult, guess: ngrams.Guess | None, coverage: float) -
     if keywords.candidates and keywords.candidates[0] == ranked[0]:
         confidence = max(confidence, keywords.confidence)  # the model doubts, the catalog not
     confidence = round(confidence, 3)
+    needed = ABSTAIN_BELOW if keywords.scores else MODEL_ALONE_BELOW
     return RouteResult(
-        ranked[0] if confidence >= ABSTAIN_BELOW else None,
+        ranked[0] if confidence >= needed else None,
         confidence,
         keywords.matched,
         tuple(ranked[:MAX_CANDIDATES]),
@@ -323,11 +357,16 @@ def _blend(keywords: RouteResult, guess: ngrams.Guess | None, coverage: float) -
 _MODELS: dict[tuple[object, ...], ngrams.NgramModel] = {}
 
 
-def _train(phrases: tuple[tuple[str, str], ...], analyzer: Analyzer) -> ngrams.NgramModel:
+def _train(
+    phrases: tuple[tuple[str, str], ...],
+    analyzer: Analyzer,
+    corpus: tuple[tuple[str, str], ...] | None,
+) -> ngrams.NgramModel:
     codes = sorted({code for code, _ in phrases})
     model = ngrams.NgramModel(codes)
     known = set(codes)
-    examples = [(text, code) for text, code in ngrams.corpus_examples() if code in known]
+    given = ngrams.corpus_examples() if corpus is None else corpus
+    examples = [(text, code) for text, code in given if code in known]
     examples.extend((text, code) for code, text in phrases)
     model.add_many(
         ([w for w in analyzer.analyze(text) if w != BOUNDARY], code) for text, code in examples
@@ -335,14 +374,17 @@ def _train(phrases: tuple[tuple[str, str], ...], analyzer: Analyzer) -> ngrams.N
     return model
 
 
-def _trained_model(catalog: Catalog, analyzer: Analyzer) -> ngrams.NgramModel:
-    """The model trained on the shipped corpus and the catalog's phrases: once per catalog
-    content and stemmer in a process (tests and the bench build many routers over one)."""
+def _trained_model(
+    catalog: Catalog, analyzer: Analyzer, corpus: Sequence[tuple[str, str]] | None = None
+) -> ngrams.NgramModel:
+    """The model trained on the corpus and the catalog's phrases: once per catalog content,
+    stemmer and corpus in a process (tests and the bench build many routers over one)."""
     phrases = tuple((a.code, kw.phrase) for a in catalog.agencies for kw in a.keyword_list())
-    key = (phrases, type(analyzer.stemmer).__name__)
+    given = None if corpus is None else tuple(corpus)
+    key = (phrases, type(analyzer.stemmer).__name__, given)
     model = _MODELS.get(key)
     if model is None:
-        model = _MODELS[key] = _train(phrases, analyzer)
+        model = _MODELS[key] = _train(phrases, analyzer, given)
     return model
 
 

@@ -119,3 +119,32 @@ def test_the_corpus_is_kept_apart_from_every_evaluation_set() -> None:
     rows, columns = scores.nonzero()
     close = [(corpus[r], evaluation[c]) for r, c in zip(rows, columns, strict=True)]
     assert close == []
+
+
+# A corpus that knows one situation the catalog's words would send elsewhere: a man who sleeps
+# at a bus stop is the social office's, though "halte" is a transport word.
+SLEEPS_AT_THE_STOP = [
+    ("bapak menginap di halte tiap malam", "DINSOS"),
+    ("seorang bapak menginap di halte", "DINSOS"),
+    ("menginap di halte kedinginan", "DINSOS"),
+    ("halte bus atapnya bocor", "DISHUB"),
+    ("lampu jalan mati", "PERKIM"),
+    ("jalan berlubang", "PUPR"),
+]
+
+
+def test_a_keyword_answer_the_learned_layer_contradicts_becomes_a_question(
+    catalog: Catalog,
+) -> None:
+    """Conflicting context: the resident chooses between the two agencies, in plain words."""
+    result = Router(catalog, corpus=SLEEPS_AT_THE_STOP).route("bapak itu menginap di halte bus")
+    assert result.opd is None
+    assert result.candidates[:2] == ("DISHUB", "DINSOS")
+    assert result.confidence < 0.5
+
+
+def test_without_the_contradiction_the_keyword_answer_stands(catalog: Catalog) -> None:
+    knows_nothing_of_it = Router(catalog, corpus=SLEEPS_AT_THE_STOP[3:])
+    assert knows_nothing_of_it.route("bapak itu menginap di halte bus").opd == "DISHUB"
+    taught = Router(catalog, corpus=SLEEPS_AT_THE_STOP)
+    assert taught.route("halte bus rusak, atapnya bocor").opd == "DISHUB"
