@@ -14,6 +14,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 from typing import Final
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy.typing as npt
 
 BANDS: Final = 32
 ROWS: Final = 2  # hashes per band: two rows make a half-overlap a near-certain candidate
-BUCKET: Final = 8  # texts kept per bucket, newest: the same complaint corrected again and again
+BUCKET: Final = 4  # texts kept per bucket, newest: the same complaint corrected again and again
 NEAREST: Final = 24  # candidates handed to the caller's word-by-word comparison
 _SEED: Final = 20240611
 _random = np.random.default_rng(_SEED)
@@ -77,17 +78,14 @@ class LookAlikes:
             bucket.append(index)
 
     def near(self, words: Iterable[str]) -> list[int]:
-        """Indexes of at most NEAREST stored texts sharing a band with these words: those
-        sharing the most bands first (the share of bands estimates the overlap), then newest."""
+        """Indexes of at most NEAREST stored texts sharing a band with these words, those
+        sharing the most bands first (the share of bands estimates the overlap)."""
         sig = signature(words)
         if sig is None:
             return []
-        shared: Counter[int] = Counter()
-        for key in _keys(sig):
-            bucket = self._buckets.get(key)
-            if bucket is not None:
-                shared.update(bucket)
+        get = self._buckets.get
+        found = [bucket for key in _keys(sig) if (bucket := get(key)) is not None]
+        shared = Counter(chain.from_iterable(found))
         if len(shared) <= NEAREST:
-            return sorted(shared, reverse=True)
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], -item[0]))
-        return [index for index, _ in ranked[:NEAREST]]
+            return list(shared)
+        return [index for index, _ in shared.most_common(NEAREST)]
