@@ -124,6 +124,7 @@ _QUESTION_WORDS: Final = frozenset(
     bisakah bolehkah boleh bisa what when how where who
     """.split()
 )
+_PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 # A question about office hours: one word of each group.
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
@@ -133,6 +134,12 @@ _HOURS_SECOND: Final = frozenset(
     hours tanggal lebaran natal nasional cuti
     """.split()
 )
+# A question about where to reach an office: its address, number, e-mail ("alamat kantor dinas
+# sosial di mana?", "nomor telepon dishub berapa?"); the stems of such words.
+_CONTACT: Final = (
+    "alamat", "lokasi", "letak", "nomor", "nomer", "telepon", "telpon", "telp", "kontak",
+    "contact", "email", "hotline", "whatsapp", "address", "phone",
+)  # fmt: skip
 # A question about Lapor itself: what it is, how to use it, whether it is official or free.
 _ABOUT_LAPOR: Final = frozenset(
     """
@@ -162,6 +169,9 @@ _SPAM_STRONG: Final = frozenset(
     obat kuat daftar klik link
     """.split()
 )
+# Selling words: spam markers only beside a link or a number to call and no problem in sight
+# ("jual elpiji murah tapi langka" complains; "dijual rumah murah, hubungi 0812..." sells).
+_SPAM_SALE: Final = frozenset("dijual jual murah hubungi minat order cod grosir".split())
 _SPAM_LINK: Final = re.compile(
     r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\b08\d{7,}|\+62\d{8,}"
 )
@@ -250,7 +260,9 @@ def small_talk(
     if expanded & _PROBLEM_CUES:
         return ()
     problem = bool(set(found) - _CHAT_WORDS)
-    if question and (_about_hours(words) or (set(rest) & _ABOUT_LAPOR and not problem)):
+    if question and (
+        _about_hours(words) or _about_contact(words) or (set(rest) & _ABOUT_LAPOR and not problem)
+    ):
         return _ordered(tags | {QUESTION})
     if problem:
         return ()
@@ -265,9 +277,9 @@ def _could_be_chat_despite_phrases(text: str, words: Sequence[str]) -> bool:
     """Spam, a thanks for a fixed problem, a question about office hours may hold catalog
     words ("jam buka puskesmas hari sabtu?"); nothing else that does is small talk."""
     seen = set(words)
-    if seen & _SPAM_STRONG or seen & _THANKS_WORDS:
+    if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
         return True
-    return _is_question(text, words) and _about_hours(words)
+    return _is_question(text, words) and (_about_hours(words) or _about_contact(words))
 
 
 @lru_cache(maxsize=65536)
@@ -296,30 +308,44 @@ def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
 
 
 def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
-    strong = {w for w in words if w in _SPAM_STRONG}
     link = _SPAM_LINK.search(text.casefold()) is not None
+    selling = link and not expanded & _PROBLEM_CUES
+    markers = _SPAM_STRONG | _SPAM_SALE if selling else _SPAM_STRONG
+    strong = {w for w in words if w in markers}
     if len(strong) < 2 and not (strong and link):
         return False
     return not expanded & _COMPLAINT_CUES
 
 
 def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
-    """A short note that something is fixed; a longer message or a request is a report."""
+    """A short note that something is fixed; a longer message or a request is a report.
+    "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
+    again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
+    contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
     return (
         len(words) <= RESOLVED_MAX_WORDS
         and bool(expanded & _RESOLVED)
-        and not expanded & _CONTRAST
+        and not contrast
+        and not (expanded - set(words)) & _CONTRAST
         and "sudah" in expanded
     )
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
+    """A question mark, or a question word first or last ("di mana ya": particles after it)."""
+    end = len(words)
+    while end > 1 and words[end - 1] in _PARTICLES:
+        end -= 1
     return (
         "?" in text
         or words[0] in _QUESTION_WORDS
-        or words[-1] in _QUESTION_WORDS
+        or words[end - 1] in _QUESTION_WORDS
         or not _ASKING.isdisjoint(words)
     )
+
+
+def _about_contact(words: Iterable[str]) -> bool:
+    return any(word.startswith(_CONTACT) for word in words)
 
 
 def _about_hours(words: Iterable[str]) -> bool:

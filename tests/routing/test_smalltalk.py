@@ -39,6 +39,10 @@ from routing.matcher import Router
         ("hari sabtu capil buka gak?", ("question",)),
         ("ini chatbot ya min?", ("question",)),
         ("halo, nomor ini resmi dari pemkot?", ("greeting", "question")),
+        ("alamat kantor dinas sosial di mana ya", ("question",)),  # reaching an office
+        ("nomor telepon dinas perhubungan berapa min", ("question",)),
+        ("alhamdulillah air sudah mengalir lagi, terima kasih", ("thanks",)),  # fixed again
+        ("Dijual tanah murah dekat pasar, minat hubungi 081234567890", ("spam",)),
         ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
         ("Pinjaman dana cair 1 jam tanpa jaminan, hub 081234567890", ("spam",)),
         ("wkwkwk", ("other",)),
@@ -65,6 +69,9 @@ def test_small_talk_is_tagged_and_routed_nowhere(
         ("permisi min mau lapor, pipa PDAM bocor di depan masjid", "PDAM"),
         ("halo, terima kasih. tapi lampu merah perempatan masih mati", "DISHUB"),
         ("tolong min, ada judi online di warung kopi, warga resah", "POLRI"),
+        ("air mati lagi, kemarin sudah nyala tapi sekarang mati lagi", "PDAM"),
+        ("ada yang jual elpiji 3 kg murah tapi langka, hubungi 081234567890", "DISPERDAGIN"),
+        ("nomor rumah saya 12, jalan depan rumah berlubang, kapan ditambal?", "PUPR"),
     ],
 )
 def test_a_complaint_opening_with_small_talk_is_a_complaint(
