@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-BANDS: Final = 32
+BANDS: Final = 16
 ROWS: Final = 2  # hashes per band: two rows make a half-overlap a near-certain candidate
 BUCKET: Final = 4  # texts kept per bucket, newest: the same complaint corrected again and again
 NEAREST: Final = 24  # candidates handed to the caller's word-by-word comparison
