@@ -3,9 +3,9 @@
 Each stored text gets a MinHash signature of its words' character 3-grams (typos and affixes
 change few of them); the signature is cut into bands, and each band is a key into a bucket of
 the texts that share it (locality-sensitive hashing). A message looks in its own buckets only:
-a handful of dictionary look-ups and at most BANDS * BUCKET texts to compare, whether 20 or
-200,000 corrections are stored. Texts whose 3-grams overlap by half share a bucket 99 times in
-100; texts that overlap by a quarter rarely do, and the caller compares the few it gets.
+a handful of dictionary look-ups and at most NEAREST texts to compare word by word, whether 20
+or 200,000 corrections are stored. Texts whose 3-grams overlap by half share a bucket 99 times
+in 100, by a tenth 15 times in 100; those sharing the most bands are compared first.
 """
 
 from __future__ import annotations
