@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     dialog_idle_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    # /healthz answers 503 when an update or a message has waited longer than this
+    health_max_age_seconds: int = Field(default=600, ge=1)
     max_text_chars: int = Field(default=4000, ge=100)
     log_level: str = "INFO"
     # SLA sweep every this many seconds (0: this instance runs no SLA sweep and no digest)

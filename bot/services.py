@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,7 +16,9 @@ from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.queue.gate import IngestGate
+from bot.queue.health import Health
 from bot.queue.inbox import InboxWorker, InboxWriter
+from bot.queue.lanes import instance_id
 from bot.queue.outbox import OutboxDispatcher
 from db.engine import Sessions, make_engine, make_sessions
 from db.routing_examples import load_examples
@@ -36,22 +39,38 @@ class Services:
     writer: InboxWriter
     worker: InboxWorker
     dispatcher: OutboxDispatcher
+    health: Health
     channels: dict[str, Channel] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # set when a background loop ended on its own: `lapor serve` then exits 1 for systemd
+    fatal: asyncio.Event = field(default_factory=asyncio.Event)
 
     def add_channel(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
 
     def start_background(self) -> None:
-        self.tasks.append(asyncio.create_task(self.worker.run(), name="inbox-worker"))
-        self.tasks.append(asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher"))
+        self.start_loop(self.worker.name, self.worker.run())
+        self.start_loop(self.dispatcher.name, self.dispatcher.run())
+
+    def start_loop(self, name: str, loop: Coroutine[Any, Any, None]) -> None:
+        """A loop that must run as long as the process: `/healthz` watches it, and should it
+        ever end (it only ends on a bug outside its own error handling) the process ends."""
+        task = asyncio.create_task(loop, name=name)
+        self.health.watch(name, task)
+        self.tasks.append(task)
+        task.add_done_callback(self._loop_ended)
+
+    def _loop_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        log.critical("background loop %s ended (%r): stopping the process", task.get_name(), error)
+        self.fatal.set()
 
     async def stop_background(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self.tasks, return_exceptions=True)  # a dead loop was logged
         self.tasks.clear()
 
 
@@ -75,15 +94,31 @@ async def open_services(
             max_text_chars=settings.max_text_chars,
         )
         channels: dict[str, Channel] = {}
-        gate = IngestGate()
+        gate, health, owner = IngestGate(), Health(), instance_id()
         dispatcher = OutboxDispatcher(
-            sessions, channels, clock=clock, gate=gate, max_attempts=settings.outbox_max_attempts
+            sessions,
+            channels,
+            clock=clock,
+            gate=gate,
+            health=health,
+            owner=owner,
+            max_attempts=settings.outbox_max_attempts,
         )
         worker = InboxWorker(
-            sessions, channels, ctx, dispatch, clock=clock, gate=gate, on_outbox=dispatcher.wake
+            sessions,
+            channels,
+            ctx,
+            dispatch,
+            clock=clock,
+            gate=gate,
+            health=health,
+            owner=owner,
+            on_outbox=dispatcher.wake,
         )
         writer = InboxWriter(sessions, clock=clock, gate=gate, on_stored=worker.wake)
-        services = Services(settings, engine, sessions, ctx, writer, worker, dispatcher, channels)
+        services = Services(
+            settings, engine, sessions, ctx, writer, worker, dispatcher, health, channels
+        )
         try:
             yield services
         finally:

@@ -130,3 +130,12 @@ class Sessions:
 
 def make_sessions(engine: AsyncEngine) -> Sessions:
     return Sessions(engine)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database is unreachable or refused the connection: nobody's input is at fault."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, ConnectionError)
+    )

@@ -180,7 +180,7 @@ class InboxRow(SQLModel, table=True):
     __tablename__ = "inbox"
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_id"),
-        sa.Index("ix_inbox_pending", "done_at", "id"),
+        sa.Index("ix_inbox_pending", "done_at", "channel", "chat_key", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -191,6 +191,11 @@ class InboxRow(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_type=TZDateTime)
     attempts: int = 0
     error: str | None = Field(default=None, sa_type=sa.Text)
+    # not before then (backoff after a failure); None: at once
+    next_attempt_at: datetime | None = Field(default=None, sa_type=TZDateTime)
+    # which process is handling it, until when: a crashed process's claims return at the lease
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=TZDateTime)
 
 
 class OutboxRow(SQLModel, table=True):
@@ -198,7 +203,7 @@ class OutboxRow(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),
+        sa.Index("ix_outbox_pending", "sent_at", "failed_at", "channel", "chat_id", "id"),
         sa.Index("ix_outbox_key", "channel", "chat_id", "key"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -218,6 +223,8 @@ class OutboxRow(SQLModel, table=True):
     # `Outbound.key`: later rows of the same chat name this message by it (edit the card,
     # reply to it, post in its topic), and an officer's reply to it is traced back through it.
     key: str | None = Field(default=None, max_length=160)
+    claimed_by: str | None = Field(default=None, max_length=64)  # as on the inbox
+    lease_until: datetime | None = Field(default=None, sa_type=TZDateTime)
 
 
 class RoutingExample(SQLModel, table=True):

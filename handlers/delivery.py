@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from db.queue import resend_values
 from db.tables import OutboxRow
 from handlers.messages import Inbound
 
@@ -39,19 +40,24 @@ async def record_delivery(session: AsyncSession, inbound: Inbound, now: datetime
         row.delivery_mode = "template" if row.payload.get("template") else "session"
     status = inbound.status[:24]
     if status == FAILED:
-        failed(row, inbound, now)
+        again = failed(row, inbound, now)
+        if again is not None:
+            session.add(again)
     elif PROGRESS.get(status, 0) > PROGRESS.get(row.delivery_status or "", 0):
         if row.delivery_status != FAILED:  # a failure is final for this send
             row.delivery_status = status
 
 
-def failed(row: OutboxRow, inbound: Inbound, now: datetime) -> None:
-    """Send again later when the channel says it may work; else a dead letter operators list."""
+def failed(row: OutboxRow, inbound: Inbound, now: datetime) -> OutboxRow | None:
+    """Send again later when the channel says it may work (the new row to add); else a dead
+    letter operators list."""
     row.delivery_status = FAILED
     row.last_error = (inbound.error_detail or f"failed, code {inbound.error_code}")[:2000]
     if inbound.error_retryable and row.attempts < MAX_REQUEUES:
-        row.sent_at = None  # the dispatcher picks it up again
-        row.next_attempt_at = now + REQUEUE_DELAY
-        row.attempts += 1
-        return
+        # sent again as a new row, at the end of the chat's queue: never ahead of messages
+        # decided since, and this row keeps the record of the send that failed
+        again = OutboxRow(**resend_values(row, now=now, attempts=row.attempts + 1))
+        again.next_attempt_at = now + REQUEUE_DELAY
+        return again
     row.failed_at = now
+    return None

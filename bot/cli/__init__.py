@@ -49,8 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     command("init-db", "create a fresh database schema (the same as migrate)", _migrate)
     command("check-config", "explain each error and warning in .env and the catalog", _check_config)
     command("set-webhook", "register PUBLIC_BASE_URL/telegram/webhook with Telegram", _set_webhook)
-    command(
+    failures = command(
         "failures", "list messages given up and updates not processed; exit 1 if any", _failures
+    )
+    failures.add_argument(
+        "--retry",
+        nargs="?",
+        const="all",
+        metavar="inbox:ID|outbox:ID",
+        help="put parked updates and given-up messages back in the queue (all, or one)",
     )
     route = command("route", "which agency a text goes to, how sure, and why", _route)
     route.add_argument("words", nargs="*", help="TEXT, or `learn TEXT CODE`, or `export-examples`")
@@ -132,9 +139,11 @@ def _set_webhook(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _failures(settings: Settings, _args: argparse.Namespace) -> int:
+def _failures(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import failures
 
+    if args.retry:
+        return failures.retry(settings, args.retry)
     return failures.run(settings)
 
 

@@ -78,3 +78,8 @@ WEBHOOK_UNGUARDED = (
     'fake updates; set it (python3 -c "import secrets;print(secrets.token_urlsafe(32))"), then '
     "run `lapor set-webhook` again, or use TELEGRAM_MODE=polling on a laptop"
 )
+
+LOOP_DIED = (
+    "A background loop of Lapor stopped (see the log): exiting with status 1 so that the "
+    "supervisor (systemd Restart=on-failure) starts it again."
+)

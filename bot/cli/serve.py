@@ -15,6 +15,7 @@ from bot.cli import notices
 from bot.config import Settings
 from bot.logmask import mask_text
 from bot.web.app import make_app
+from bot.web.keys import SERVICES
 from db.engine import display_url
 from db.migrate import current_revision, head_revision
 
@@ -88,7 +89,7 @@ def serve(settings: Settings) -> int:
     app = make_app(settings)
     app.on_startup.append(_freeze_startup_objects)
     try:
-        asyncio.run(run_service(app, settings))
+        return asyncio.run(run_service(app, settings))
     except (web.GracefulExit, KeyboardInterrupt):
         return 0
     except StartError as exc:
@@ -96,19 +97,23 @@ def serve(settings: Settings) -> int:
     except OSError as exc:  # the port is taken, or the host is not this machine's
         where = f"{settings.http_host}:{settings.http_port}"
         return start_failed(notices.CANNOT_LISTEN.format(where=where, error=kind(exc)))
-    return 0
 
 
-async def run_service(app: web.Application, settings: Settings) -> None:
+async def run_service(app: web.Application, settings: Settings) -> int:
     """`web.run_app`, except that a failed start-up still closes what had started (run_app
     leaves the contexts entered before the failure open, and the loop's shutdown then fails
-    loudly on them), and the banner comes only once every channel and the port are up."""
+    loudly on them), and the banner comes only once every channel and the port are up.
+
+    Runs until SIGINT or SIGTERM (GracefulExit: exit 0) or until a background loop ends on
+    its own (exit 1, so that systemd's `Restart=on-failure` starts a fresh process)."""
     runner = web.AppRunner(app, handle_signals=True)
     try:
         await runner.setup()
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         print(banner(settings), flush=True)
-        await asyncio.Event().wait()  # until SIGINT or SIGTERM raise GracefulExit
+        await app[SERVICES].fatal.wait()
+        print(notices.LOOP_DIED, file=sys.stderr, flush=True)
+        return 1
     finally:
         await runner.cleanup()
 

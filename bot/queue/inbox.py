@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from prometheus_client import Counter
 
-from bot.channels.base import Channel, Inbound, InboxItem
+from bot.channels.base import Channel, Inbound, InboxItem, Unreadable
 from bot.clock import Clock, system_clock
+from bot.queue.backoff import backoff
 from bot.queue.gate import IngestGate
-from bot.queue.lanes import ChatLanes
+from bot.queue.health import Health
+from bot.queue.lanes import ChatLanes, instance_id
 from db import queue
-from db.engine import Sessions
+from db.engine import Sessions, is_outage
 from db.tables import OutboxRow
 from handlers.context import Context
 from handlers.messages import Outbound, OutboundKind
@@ -31,6 +33,7 @@ INBOX_COMMITS = Counter("lapor_inbox_commits_total", "Group commits of the inbox
 INBOX_STORED = Counter("lapor_inbox_stored_total", "Updates written by the inbox writer")
 
 Dispatch = Callable[..., Awaitable[list[Outbound]]]
+MAX_ATTEMPTS = 5  # then the update is parked until `lapor failures --retry`
 
 
 @dataclass
@@ -92,27 +95,57 @@ class InboxWriter:
             for w in batch
         ]
         try:
-            async with self._sessions.begin(urgent=True) as session:
-                results = await queue.insert_inbox_rows(session, rows, now=self._clock())
-        except Exception as exc:  # the callers answer 500 and the channel retries
+            results = await self._insert(rows)
+        except Exception as exc:
+            if len(batch) > 1 and not is_outage(exc):
+                # one unstorable item must not fail the innocent ones it was batched with
+                log.warning(
+                    "inbox commit of %d failed (%r); storing them one by one", len(batch), exc
+                )
+                for waiting, row in zip(batch, rows, strict=True):
+                    await self._flush_one(waiting, row)
+                return
             log.exception("inbox commit failed for %d updates", len(batch))
             for waiting in batch:
                 if not waiting.done.done():
-                    waiting.done.set_exception(exc)
+                    waiting.done.set_exception(exc)  # the callers answer 500; the channel retries
             return
-        self.commits += 1
-        INBOX_COMMITS.inc()
-        INBOX_STORED.inc(len(batch))
         for waiting, is_new in zip(batch, results, strict=True):
             if not waiting.done.done():
                 waiting.done.set_result(is_new)
+        self._stored(len(batch))
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
+        async with self._sessions.begin(urgent=True) as session:
+            return await queue.insert_inbox_rows(session, rows, now=self._clock())
+
+    async def _flush_one(self, waiting: _Waiting, row: dict[str, Any]) -> None:
+        try:
+            (is_new,) = await self._insert([row])
+        except Exception as exc:
+            log.exception("inbox: update %s cannot be stored", waiting.item.channel)
+            if not waiting.done.done():
+                waiting.done.set_exception(exc)
+            return
+        if not waiting.done.done():
+            waiting.done.set_result(is_new)
+        self._stored(1)
+
+    def _stored(self, count: int) -> None:
+        self.commits += 1
+        INBOX_COMMITS.inc()
+        INBOX_STORED.inc(count)
         if self._on_stored is not None:
             self._on_stored()
 
 
 @dataclass
 class InboxWorker(ChatLanes):
-    """Processes stored updates: one chat's in arrival order, different chats side by side."""
+    """Processes stored updates: one chat's in arrival order, different chats side by side.
+
+    Takes only rows of the channels this process runs (`lapor chat` beside `lapor serve`), and
+    only a chat's head row, claimed with a lease: several processes share one inbox safely.
+    """
 
     sessions: Sessions
     channels: Mapping[str, Channel]
@@ -121,61 +154,92 @@ class InboxWorker(ChatLanes):
     clock: Clock = system_clock
     on_outbox: Callable[[], None] | None = None
     gate: IngestGate = field(default_factory=IngestGate)
+    health: Health = field(default_factory=Health)
+    owner: str = field(default_factory=instance_id)
+    name: str = "inbox-worker"
     concurrency: int = 16
-    max_attempts: int = 5
+    max_attempts: int = MAX_ATTEMPTS
+    lease: timedelta = timedelta(seconds=120)
     poll_seconds: float = 1.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _busy_chats: set[str] = field(default_factory=set)
+    _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _busy_chats: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def run_once(self) -> int:
-        """Start a lane for every chat with pending updates; how many were started."""
-        async with self.sessions() as session:
-            rows = await queue.pending_inbox(session, limit=2000, max_attempts=self.max_attempts)
-        by_chat: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for row_id, channel, chat_key in rows:
-            by_chat[chat_key].append((row_id, channel))
-        started = 0
-        for chat_key, items in by_chat.items():
-            if self.lane_free(chat_key):
-                self.open_lane(chat_key, self._process_chat(chat_key, items))
-                started += 1
-        return started
+    async def claim_and_start(self) -> int:
+        """Claim the due head row of as many chats as there are free lanes; how many."""
+        free = self.free_lanes()
+        if free == 0 or not self.channels:
+            return 0
+        async with self.sessions.begin() as session:
+            claimed = await queue.claim_inbox_heads(
+                session,
+                channels=list(self.channels),
+                owner=self.owner,
+                now=self.clock(),
+                lease=self.lease,
+                max_attempts=self.max_attempts,
+                limit=free,
+            )
+        for row_id, channel, _chat in claimed:
+            self.open_lane(row_id, self._process_in_turn(row_id, channel))
+        return len(claimed)
 
-    async def _process_chat(self, chat_key: str, items: list[tuple[int, str]]) -> None:
-        try:
-            for row_id, channel in items:
-                async with self.gate.turn():
-                    ok = await self.process(row_id, channel)
-                if not ok:
-                    break  # keep this chat's order: later updates wait for the failed one
-        finally:
-            self.close_lane(chat_key)
+    async def _process_in_turn(self, row_id: int, channel: str) -> None:
+        async with self.gate.turn():
+            await self.process(row_id, channel)
 
     async def process(self, row_id: int, channel_name: str) -> bool:
         """Parse outside the transaction (it may download), decide inside it; False on failure."""
         try:
             inbounds = await self._parse(row_id, channel_name)
+        except Unreadable as exc:  # bad input: no retry can help, nobody is answered
+            log.warning("inbox row %d (%s) is unreadable: %s", row_id, channel_name, exc)
+            async with self.sessions.begin() as session:
+                await queue.finish_inbox_row(
+                    session, row_id, owner=self.owner, now=self.clock(), error=f"unreadable: {exc}"
+                )
+            return True
+        except Exception as exc:
+            await self._failed(row_id, channel_name, exc)
+            return False
+        try:
             async with self.sessions.begin() as session:
                 now = self.clock()
-                if not await queue.claim_inbox_row(session, row_id, now):
-                    return True
+                if not await queue.finish_inbox_row(session, row_id, owner=self.owner, now=now):
+                    return True  # our lease ran out and another worker has it: theirs now
                 for inbound in inbounds:
                     for out in await self.dispatch(session, inbound, now=now, ctx=self.ctx):
                         session.add(outbox_row(out, now))
         except Exception as exc:
-            log.exception("inbox row %d (%s) failed", row_id, channel_name)
-            async with self.sessions.begin() as session:
-                await queue.record_inbox_failure(session, row_id, f"{type(exc).__name__}: {exc}")
+            await self._failed(row_id, channel_name, exc)
             return False
         if self.on_outbox is not None:
             self.on_outbox()
         return True
 
+    async def _failed(self, row_id: int, channel_name: str, exc: Exception) -> None:
+        """Try again later with growing backoff; a database outage is not the update's fault
+        and uses no attempt (when the database cannot even record that, the lease returns it)."""
+        outage = is_outage(exc)
+        if outage:
+            log.warning("inbox row %d (%s): database unavailable: %r", row_id, channel_name, exc)
+        else:
+            log.exception("inbox row %d (%s) failed", row_id, channel_name)
+        async with self.sessions.begin() as session:
+            attempts = await queue.inbox_attempts(session, row_id)
+            delay = backoff(attempts + 1, base=2.0, cap=300.0) if not outage else 5.0
+            await queue.record_inbox_failure(
+                session,
+                row_id,
+                owner=self.owner,
+                error=f"{type(exc).__name__}: {exc}",
+                at=self.clock() + timedelta(seconds=delay),
+                count_attempt=not outage,
+            )
+
     async def _parse(self, row_id: int, channel_name: str) -> list[Inbound]:
-        channel = self.channels.get(channel_name)
-        if channel is None:
-            raise LookupError(f"channel {channel_name} is not running")
+        channel = self.channels[channel_name]  # claims take only channels this process runs
         async with self.sessions() as session:
             payload: dict[str, Any] = await queue.inbox_payload(session, row_id)
         return await channel.parse(payload)

@@ -1,63 +1,115 @@
-"""One lane per chat: a chat's work runs in order, different chats side by side.
+"""Lanes: claimed work runs side by side, each piece in its own task; the loop that claims it.
 
-Shared by the inbox worker (updates) and the outbox dispatcher (messages): both wake on a
-signal or a poll, start a task for every chat that has work and no task yet, and can be
-drained (tests, `lapor chat`, shutdown).
+Shared by the inbox worker (updates) and the outbox dispatcher (messages). Order per chat is
+the database's business (only a chat's head row can be claimed, see `db/queue.py`); here a
+loop wakes on a signal or a poll, claims as much as it has free lanes for, and goes on after
+any error: it logs, backs off, tells `/healthz`, and tries again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import socket
+import uuid
 from collections.abc import Coroutine, Hashable
 from typing import Any
 
 from bot.queue.gate import IngestGate, wait_at_most
+from bot.queue.health import Health
+
+log = logging.getLogger(__name__)
+
+
+def instance_id() -> str:
+    """Who holds a claim: this host and process, unique per start."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def loop_backoff(failures: int, *, cap: float = 30.0) -> float:
+    return float(min(cap, 0.5 * 2 ** min(failures, 10)))
 
 
 class ChatLanes:
     """Mixin for a dataclass that declares the attributes below and implements `run_once`."""
 
+    name: str
     gate: IngestGate
+    health: Health
     concurrency: int
     poll_seconds: float
     _wake: asyncio.Event
+    _claiming: asyncio.Lock
     _busy_chats: set[Any]
     _tasks: set[asyncio.Task[None]]
+    _finished: int = 0  # lanes ended, ever
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Start a lane for each chat with work; how many chats have work."""
+        """Claim work and start a lane for each piece; how many were started.
+
+        One claim at a time per process: a `drain` beside the running loop then waits for the
+        loop's claim and sees its lanes, instead of finding the rows claimed and no lane yet."""
+        async with self._claiming:
+            return await self.claim_and_start()
+
+    async def claim_and_start(self) -> int:
         raise NotImplementedError
 
     async def run(self) -> None:
+        """The loop: never ends on an error (a database outage, a bug in one round)."""
+        failures = 0
         while True:
             self._wake.clear()
-            await self.gate.settle()  # a scan per group commit would slow the burst it follows
-            await self.run_once()
+            try:
+                await self.gate.settle()  # a scan per group commit would slow the burst it follows
+                await self.run_once()
+            except Exception as exc:
+                failures += 1
+                self.health.failing(self.name, exc)
+                if failures == 1:
+                    log.exception("%s: a round failed; retrying with backoff", self.name)
+                else:
+                    log.warning("%s: still failing (%d): %r", self.name, failures, exc)
+                await asyncio.sleep(loop_backoff(failures))
+                continue
+            if failures:
+                log.warning("%s: working again after %d failed rounds", self.name, failures)
+                failures = 0
+            self.health.ok(self.name)
             await wait_at_most(self._wake, self.poll_seconds)
 
     async def drain(self) -> None:
-        """Work until nothing is left to do now."""
+        """Work until nothing is left to do now (beside the running loop, whose lanes count)."""
         while True:
+            finished = self._finished
             with_work = await self.run_once()
             if self._tasks:
                 await asyncio.gather(*list(self._tasks))
                 continue
-            if not with_work:
-                return
+            if not with_work and self._finished == finished:
+                return  # (a lane that ended meanwhile may have made its chat's next row due)
 
-    def lane_free(self, chat: Hashable) -> bool:
-        return chat not in self._busy_chats and len(self._busy_chats) < self.concurrency
+    def free_lanes(self) -> int:
+        return max(0, self.concurrency - len(self._busy_chats))
 
-    def open_lane(self, chat: Hashable, work: Coroutine[Any, Any, None]) -> None:
-        self._busy_chats.add(chat)
-        task = asyncio.create_task(work)
+    def open_lane(self, lane: Hashable, work: Coroutine[Any, Any, None]) -> None:
+        self._busy_chats.add(lane)
+        task = asyncio.create_task(self._guarded(lane, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def close_lane(self, chat: Hashable) -> None:
-        """Called by the lane's task when it ends, however it ends."""
-        self._busy_chats.discard(chat)
-        self.wake()
+    async def _guarded(self, lane: Hashable, work: Coroutine[Any, Any, None]) -> None:
+        """A lane's error (the database went away mid-way) is logged; its claim's lease
+        returns the row to the queue, so nothing is lost and nothing is marked twice."""
+        try:
+            await work
+        except Exception:
+            log.exception("%s: lane %s failed; its claim returns at the lease", self.name, lane)
+        finally:
+            self._busy_chats.discard(lane)
+            self._finished += 1
+            self.wake()

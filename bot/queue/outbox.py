@@ -1,9 +1,10 @@
 """The outbox dispatcher: sends what handlers decided, once committed, until it goes through.
 
-Order is kept per chat (a chat's second message waits for its first). Channel limits are the
-adapter's business (python-telegram-bot's AIORateLimiter); here we obey what the channel says
-back: `retry_after` on 429, exponential backoff on 5xx and timeouts, a dead letter after
-`max_attempts` or at once when the channel will never accept the message.
+Order is kept per chat (only a chat's head row is claimed). Channel limits are the adapter's
+business (python-telegram-bot's AIORateLimiter); here we obey what the channel says back:
+429 pauses the whole channel for `retry_after` (with jitter), 5xx and timeouts back off, a
+refusal is a dead letter at once, "blocked by the user" stops writing to that resident, and
+an exception that is not a `SendError` is Lapor's own bug: a dead letter with its traceback.
 """
 
 from __future__ import annotations
@@ -12,20 +13,24 @@ import asyncio
 import dataclasses
 import logging
 import random
-from collections import defaultdict
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channels.base import Channel, Outbound, OutboundKind, SendError
 from bot.clock import Clock, system_clock
+from bot.queue.backoff import backoff
 from bot.queue.gate import IngestGate
-from bot.queue.lanes import ChatLanes
+from bot.queue.health import Health
+from bot.queue.lanes import ChatLanes, instance_id
 from db import queue
 from db.engine import Sessions
 from db.tables import OutboxRow
 
 log = logging.getLogger(__name__)
+
+BLOCKED_ERROR = "blocked: the person blocked the bot (written to again once they write)"
 
 
 def row_id(row: OutboxRow) -> int:
@@ -34,88 +39,101 @@ def row_id(row: OutboxRow) -> int:
     return row.id
 
 
-def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0) -> float:
-    """Seconds before retry `attempt` (1-based): doubling, capped, with jitter against herds."""
-    delay: float = min(cap, base * 2.0 ** (attempt - 1))
-    return delay * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
-
-
 @dataclass
 class OutboxDispatcher(ChatLanes):
+    """Claims the due head message of each chat (with a lease, so several instances share one
+    outbox), sends it, and records what the channel said, each in its own short commit."""
+
     sessions: Sessions
     channels: Mapping[str, Channel]
     clock: Clock = system_clock
     gate: IngestGate = field(default_factory=IngestGate)
+    health: Health = field(default_factory=Health)
+    owner: str = field(default_factory=instance_id)
+    name: str = "outbox-dispatcher"
     max_attempts: int = 8
     concurrency: int = 32
+    lease: timedelta = timedelta(seconds=120)  # longer than any send's timeouts and waits
     poll_seconds: float = 1.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _busy_chats: set[tuple[str, str]] = field(default_factory=set)
-    _finished_during_read: set[tuple[str, str]] = field(default_factory=set)
-    _reading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _busy_chats: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _paused_until: dict[str, datetime] = field(default_factory=dict)
 
-    async def run_once(self) -> int:
-        """Start a sender for every chat with due messages; how many chats have work.
+    def _open_channels(self, now: datetime) -> list[str]:
+        """Channels not in a bot-wide pause (a 429 is the channel's limit for the whole bot)."""
+        return [c for c in self.channels if self._paused_until.get(c, now) <= now]
 
-        The rows are read before we look at who is busy, so a chat that was being sent to at
-        any moment of the read is left for the next round: its rows may already be sent.
-        """
-        if not self.channels:
-            return 0
-        async with self._reading:
-            return await self._start_senders()
-
-    async def _start_senders(self) -> int:
-        busy_before = set(self._busy_chats)
-        self._finished_during_read = set()
-        async with self.sessions() as session:
-            rows = await queue.pending_outbox(session, channels=list(self.channels), limit=2000)
-        stale = busy_before | self._finished_during_read
+    async def claim_and_start(self) -> int:
+        """Claim the due head row of as many chats as there are free lanes; how many."""
         now = self.clock()
-        by_chat: dict[tuple[str, str], list[OutboxRow]] = defaultdict(list)
-        waiting: set[tuple[str, str]] = set()
+        channels = self._open_channels(now)
+        free = self.free_lanes()
+        if not channels or free == 0:
+            return 0
+        async with self.sessions.begin() as session:
+            rows = await queue.claim_outbox_heads(
+                session, channels=channels, owner=self.owner, now=now, lease=self.lease, limit=free
+            )
+            blocked = await queue.blocked_chats(session, {(r.channel, r.chat_id) for r in rows})
         for row in rows:
-            chat = (row.channel, row.chat_id)
-            if chat in waiting or row.next_attempt_at > now:
-                waiting.add(chat)  # everything after a message that is not due yet waits too
-                continue
-            by_chat[chat].append(row)
-        with_work = 0
-        for chat, chat_rows in by_chat.items():
-            with_work += 1  # started now, or `drain` must look again
-            if chat not in stale and self.lane_free(chat):
-                self.open_lane(chat, self._send_chat(chat, chat_rows))
-        return with_work
+            if (row.channel, row.chat_id) in blocked:
+                self.open_lane(row_id(row), self._skip_blocked(row))
+            else:
+                self.open_lane(row_id(row), self._send_in_turn(row))
+        return len(rows)
 
-    async def _send_chat(self, chat: tuple[str, str], rows: list[OutboxRow]) -> None:
+    async def _send_in_turn(self, row: OutboxRow) -> None:
+        async with self.gate.turn():
+            await self.send(row)
+
+    async def _skip_blocked(self, row: OutboxRow) -> None:
+        """The resident blocked Lapor: nothing is written to them until they write again."""
+        async with self.sessions.begin() as session:
+            await queue.mark_failed(session, row_id(row), error=BLOCKED_ERROR, now=self.clock())
+
+    async def send(self, row: OutboxRow) -> None:
+        """Send one claimed row and record the outcome."""
         try:
-            for row in rows:
-                async with self.gate.turn():
-                    ok = await self.send(row)
-                if not ok:
-                    break
-        finally:
-            self._finished_during_read.add(chat)
-            self.close_lane(chat)
-
-    async def send(self, row: OutboxRow) -> bool:
-        """Send one row and record the outcome; False when the chat should wait."""
-        out = await self._resolve_keys(row, Outbound.from_json(row.payload))
+            out = Outbound.from_json(row.payload)
+        except Exception:
+            await self._our_bug(row)
+            return
+        if await self._superseded(row, out):
+            return
+        out = await self._resolve_keys(row, out)  # a database error here: the lease returns it
         try:
             external_id = await self.channels[row.channel].send(out)
         except SendError as exc:
             await self._record_failure(row, exc)
-            return not exc.retryable  # a dead letter does not hold up the rest of the chat
-        except Exception as exc:  # an adapter bug must not kill the dispatcher
-            log.exception("outbox row %d: unexpected error from %s", row.id, row.channel)
-            await self._record_failure(row, SendError(repr(exc), retryable=True))
-            return False
+            return
+        except Exception:  # Lapor's own bug, not the channel's answer: retrying will not help
+            await self._our_bug(row)
+            return
         if out.kind is OutboundKind.EDIT:
             external_id = out.target_message_id  # an edited message keeps its id
-        async with self.sessions.begin() as session:
+        # its own short commit, first in line: a crash between "accepted" and this re-sends
+        async with self.sessions.begin(urgent=True) as session:
             await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
+
+    async def _superseded(self, row: OutboxRow, out: Outbound) -> bool:
+        """An edit of a card that a later edit, still waiting, will overwrite: skip to it."""
+        if out.kind is not OutboundKind.EDIT or not row.key:
+            return False
+        async with self.sessions() as session:
+            later = await queue.later_payloads(session, row)
+        if not any(Outbound.from_json(p).kind is OutboundKind.EDIT for p in later):
+            return False
+        async with self.sessions.begin() as session:
+            await queue.mark_superseded(session, row_id(row), now=self.clock())
         return True
+
+    async def _our_bug(self, row: OutboxRow) -> None:
+        log.exception("outbox row %d: Lapor's own error, given up (not retried)", row.id)
+        error = "Lapor's error: " + traceback.format_exc(limit=8)
+        async with self.sessions.begin() as session:
+            await queue.mark_failed(session, row_id(row), error=error, now=self.clock())
 
     async def _resolve_keys(self, row: OutboxRow, out: Outbound) -> Outbound:
         """Turn the keys a handler wrote into the ids the channel gave those messages.
@@ -151,14 +169,25 @@ class OutboxDispatcher(ChatLanes):
         now = self.clock()
         error = f"{type(exc).__name__}: {exc}"
         async with self.sessions.begin() as session:
-            if not exc.retryable or row.attempts + 1 >= self.max_attempts:
+            if exc.blocked:
+                log.warning("outbox row %d: the person blocked the bot; not writing again", row.id)
+                await queue.block_chat(session, row.channel, row.chat_id, now=now)
+                await queue.mark_failed(session, row_id(row), error=BLOCKED_ERROR, now=now)
+            elif not exc.retryable or row.attempts + 1 >= self.max_attempts:
                 log.warning("outbox row %d dead-lettered: %s", row.id, error)
                 await queue.mark_failed(session, row_id(row), error=error, now=now)
             elif exc.retry_after is not None:
-                # the channel's own wish; not the message's fault, so not counted as an attempt
-                at = now + timedelta(seconds=exc.retry_after)
+                # the channel's limit for the whole bot: every chat of this channel waits (with
+                # jitter, so the instances and chats do not all come back at the same instant);
+                # not the message's fault, so not counted as an attempt
+                pause = exc.retry_after * random.uniform(1.0, 1.2)  # noqa: S311
+                until = now + timedelta(seconds=pause)
+                self._paused_until[row.channel] = max(
+                    until, self._paused_until.get(row.channel, now)
+                )
+                log.warning("%s asks to slow down: pausing its sends %.1f s", row.channel, pause)
                 await queue.mark_retry(
-                    session, row_id(row), error=error, at=at, count_attempt=False
+                    session, row_id(row), error=error, at=until, count_attempt=False
                 )
             else:
                 at = now + timedelta(seconds=backoff(row.attempts + 1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -58,16 +57,13 @@ def _telegram(settings: Settings):  # type: ignore[no-untyped-def]
         await channel.start()
         app[TELEGRAM] = channel
         app[SERVICES].add_channel(channel)
-        poller = None
         if settings.telegram_mode == "polling":
-            poller = asyncio.create_task(poll_telegram(channel, app[SERVICES]), name="tg-poll")
+            services = app[SERVICES]
+            services.start_loop("telegram-poller", poll_telegram(channel, services))
         try:
             yield
         finally:
-            if poller is not None:
-                poller.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await poller
+            await app[SERVICES].stop_background()  # the poller, before its channel stops
             await channel.stop()
 
     return ctx
@@ -123,25 +119,30 @@ def _scheduler(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def
 
 async def poll_telegram(channel: TelegramChannel, services: Services) -> None:
     """Polling mode, for a laptop with no public URL: updates take the webhook's path."""
-    await channel.delete_webhook()
     offset: int | None = None
+    deleted = False
     while True:
         try:
+            if not deleted:
+                await channel.delete_webhook()
+                deleted = True
             updates = await channel.poll_once(offset, timeout=25)
-        except Exception:
+            for payload in updates:
+                update_id = payload.get("update_id")
+                try:
+                    item = channel.inbox_item(payload)
+                    check_item(item)
+                except (BadUpdate, Unstorable) as exc:
+                    # The webhook would answer 400; here the update is skipped, or polling
+                    # would fetch it again forever.
+                    log.warning("telegram: update %s refused: %s", update_id, exc)
+                else:
+                    await services.writer.store(item)  # a database outage: polled again
+                if isinstance(update_id, int):
+                    offset = update_id + 1
+        except Exception as exc:
+            services.health.failing("telegram-poller", exc)
             log.exception("telegram polling failed; retrying in 5 s")
             await asyncio.sleep(5)
             continue
-        for payload in updates:
-            update_id = payload.get("update_id")
-            try:
-                item = channel.inbox_item(payload)
-                check_item(item)
-            except (BadUpdate, Unstorable) as exc:
-                # The webhook would answer 400; here the update is skipped, or polling would
-                # fetch it again forever.
-                log.warning("telegram: update %s refused: %s", update_id, exc)
-            else:
-                await services.writer.store(item)
-            if isinstance(update_id, int):
-                offset = update_id + 1
+        services.health.ok("telegram-poller")

@@ -15,6 +15,7 @@ from bot.channels.base import InboxItem
 from bot.channels.storable import Unstorable, check_item, load
 from bot.channels.telegram import BadUpdate, check_secret
 from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
+from db import queue
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,9 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """503, saying which, when the database does not answer, a background loop is down or
+    failing, or the oldest update or message still waiting is older than HEALTH_MAX_AGE_SECONDS
+    (a loop that runs but gets nowhere)."""
     services = request.app[SERVICES]
     try:
         async with services.sessions() as session:
@@ -151,9 +155,27 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception:
         log.exception("health check: database does not answer")
         return web.json_response({"status": "error", "database": "down"}, status=503)
-    return web.json_response(
-        {"status": "ok", "database": "up", "channels": sorted(services.channels)}
-    )
+    problems: dict[str, str] = dict(services.health.problems())
+    try:
+        async with services.sessions() as session:
+            oldest = await queue.oldest_pending(session, max_attempts=services.worker.max_attempts)
+    except Exception as exc:
+        oldest = {}
+        problems["queues"] = f"cannot be read: {type(exc).__name__}"
+    now = services.worker.clock()
+    limit = services.settings.health_max_age_seconds
+    for name, since in oldest.items():
+        if since is not None and (now - since).total_seconds() > limit:
+            age = int((now - since).total_seconds())
+            problems[name] = f"oldest pending row waits {age} s (limit {limit} s)"
+    body: dict[str, object] = {
+        "status": "error" if problems else "ok",
+        "database": "up",
+        "channels": sorted(services.channels),
+    }
+    if problems:
+        body["problems"] = problems
+    return web.json_response(body, status=503 if problems else 200)
 
 
 async def metrics(_request: web.Request) -> web.Response:

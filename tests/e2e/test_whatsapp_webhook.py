@@ -201,16 +201,20 @@ async def test_an_undeliverable_message_becomes_a_listed_failure(lapor: Lapor) -
     assert stored.last_error is not None and "131026" in stored.last_error
 
 
-async def test_an_async_outage_failure_is_queued_again(lapor: Lapor) -> None:
+async def test_an_async_outage_failure_is_queued_again_as_a_new_row(lapor: Lapor) -> None:
     row = await greeted(lapor)
     assert row.external_id is not None
     failed = status_of(row.external_id, "failed", **failure(131000, "Something went wrong"))
     assert await lapor.post(failed) == 200
     await lapor.settle()
     stored = await row_of(lapor, row)
-    assert (stored.sent_at, stored.failed_at) == (None, None)
-    assert stored.next_attempt_at > datetime.now(UTC)  # after a pause, the dispatcher resends
+    assert stored.delivery_status == "failed" and stored.sent_at is not None  # the record stays
     assert stored.last_error is not None and "131000" in stored.last_error
+    assert row.id is not None
+    [again] = [r for r in await lapor.outbox() if (r.id or 0) > row.id]  # at the end of the chat
+    assert again.payload == row.payload and again.key == row.key
+    assert (again.sent_at, again.failed_at, again.delivery_status) == (None, None, None)
+    assert again.next_attempt_at > datetime.now(UTC)  # after a pause, the dispatcher resends
 
 
 async def test_the_webhook_is_absent_when_whatsapp_is_off(database: Database) -> None:
