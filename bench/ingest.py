@@ -1,10 +1,17 @@
 """Ingest benchmark: N Telegram updates from many residents, C connections, to the real webhook.
 
-Prints acks/s, p50/p99 acknowledgement latency, the time until every reply was sent, and the
-server's peak memory, beside a bare aiohttp handler (parse JSON, answer 200) measured the same way
-in the same run: the ratio is the figure, since these machines are noisy.
+Prints acks/s, p50/p99 acknowledgement latency, the time until every reply was sent, the gap
+between "Telegram accepted" and "marked sent", and the server's peak memory, beside a bare
+aiohttp handler (parse JSON, answer 200) measured the same way in the same run: the ratio is the
+figure, since these machines are noisy. Bare and Lapor runs alternate, `--pairs` times, and the
+median ratio is reported; on SQLite each pair runs Lapor with `synchronous=FULL` (the default:
+an acknowledged update survives a power cut) and with `NORMAL`, and prints what FULL costs.
 
     .venv/bin/python bench/ingest.py [--updates 2000] [--residents 400] [--concurrency 64]
+        [--pairs 5] [--instances 2 --database-url postgresql+asyncpg://...]
+
+`--instances 2` runs two `lapor serve` processes on one database, each taking half the
+connections (as behind a load balancer), beside one instance: throughput of one and two.
 
 Lapor runs as its own process (`lapor serve`, SQLite in a temp dir) against a fake Bot API on
 loopback, as in production; replies are bounded by Telegram's own 30 messages/s, which the
@@ -15,13 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +100,12 @@ async def wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> dict[str, float]:
-    """POST every update with `concurrency` connections; latency of each acknowledgement."""
+async def blast(
+    urls: str | list[str], updates: list[dict[str, Any]], concurrency: int
+) -> dict[str, float]:
+    """POST every update with `concurrency` connections (shared among `urls`); latencies."""
+    if isinstance(urls, str):
+        urls = [urls]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -102,7 +115,7 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
 
-        async def client() -> None:
+        async def client(url: str) -> None:
             while not queue.empty():
                 body = queue.get_nowait()
                 start = time.perf_counter()
@@ -112,7 +125,7 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
 
         started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
+        await asyncio.gather(*(client(urls[n % len(urls)]) for n in range(concurrency)))
         elapsed = time.perf_counter() - started
     latencies.sort()
     if set(statuses) != {200}:
@@ -125,17 +138,38 @@ async def blast(url: str, updates: list[dict[str, Any]], concurrency: int) -> di
     }
 
 
-async def updates_per_commit(port: int) -> float:
-    """From Lapor's own /metrics: how many updates one inbox commit carried on average."""
+async def scrape(port: int) -> dict[str, float]:
+    """Lapor's own /metrics, summed over label sets."""
     async with aiohttp.ClientSession() as http:
         async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
             text = await resp.text()
-    values = {
-        line.split()[0]: float(line.split()[1])
-        for line in text.splitlines()
-        if line.startswith(("lapor_inbox_commits_total", "lapor_inbox_stored_total"))
-    }
-    return values["lapor_inbox_stored_total"] / max(values["lapor_inbox_commits_total"], 1)
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("lapor_"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = values.get(name, 0.0) + float(value)
+    return values
+
+
+def updates_per_commit(metrics: dict[str, float]) -> float:
+    """How many updates one inbox commit carried on average."""
+    stored = metrics.get("lapor_inbox_stored_total", 0.0)
+    return stored / max(metrics.get("lapor_inbox_commits_total", 1.0), 1.0)
+
+
+def gap_quantile(metrics: dict[str, float], q: float) -> float:
+    """The accepted → marked-sent gap at quantile `q`, in ms: the upper bound of its bucket."""
+    prefix = "lapor_outbox_mark_sent_seconds_bucket{le="
+    buckets = sorted(
+        (float(k[len(prefix) :].strip('}"')), v) for k, v in metrics.items() if k.startswith(prefix)
+    )
+    if not buckets or buckets[-1][1] == 0:
+        return float("nan")
+    total = buckets[-1][1]
+    for bound, count in buckets:
+        if count >= q * total:
+            return bound * 1000
+    return float("inf")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -166,8 +200,8 @@ async def measure_bare(updates: list[dict[str, Any]], concurrency: int) -> dict[
     return figures
 
 
-async def pending(db_url: str) -> int:
-    engine = make_engine(db_url)
+async def pending(db_url: str, schema: str) -> int:
+    engine = make_engine(db_url, schema=schema or None)
     try:
         async with engine.connect() as conn:
             inbox = await conn.scalar(sa.text("SELECT count(*) FROM inbox WHERE done_at IS NULL"))
@@ -183,41 +217,75 @@ async def measure_lapor(
     updates: list[dict[str, Any]],
     concurrency: int,
     api: FakeBotApi,
-    workdir: Path,
+    database: tuple[str, str],
     pause: float,
-    database_url: str | None,
+    *,
+    instances: int = 1,
+    synchronous: str = "FULL",
+    ack_only: bool = False,
 ) -> dict[str, float]:
-    port = free_port()
-    db_url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-    env = dict(
+    ports = [free_port() for _ in range(instances)]
+    db_url, schema = database
+    base = dict(
         os.environ,
         DATABASE_URL=db_url,
+        DATABASE_SCHEMA=schema,
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=api.base_url,
         TELEGRAM_WEBHOOK_SECRET=SECRET,
         TELEGRAM_MODE="webhook",
         PUBLIC_BASE_URL="https://lapor.example.test",
-        HTTP_PORT=str(port),
         LOG_LEVEL="WARNING",
+        SQLITE_SYNCHRONOUS=synchronous,
+        SLA_SWEEP_SECONDS="0",
     )
     lapor = [sys.executable, "-m", "bot"]
-    migrate = await start([*lapor, "migrate"], env)
+    migrate = await start([*lapor, "migrate"], base)
     await migrate.wait()
-    proc = await start([*lapor, "serve"], env)
+    api.sent.clear()
+    procs = [await start([*lapor, "serve"], dict(base, HTTP_PORT=str(p))) for p in ports]
     try:
-        await wait_http(f"http://127.0.0.1:{port}/healthz")
+        for port in ports:
+            await wait_http(f"http://127.0.0.1:{port}/healthz")
         await asyncio.sleep(pause)  # time to attach a profiler (py-spy record -p PID)
         started = time.perf_counter()
-        figures = await blast(f"http://127.0.0.1:{port}/telegram/webhook", updates, concurrency)
-        while await pending(db_url):
+        urls = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
+        figures = await blast(urls, updates, concurrency)
+        while not ack_only and await pending(db_url, schema):
             await asyncio.sleep(0.2)
         figures["replies_done_s"] = time.perf_counter() - started
-        figures["updates_per_commit"] = await updates_per_commit(port)
+        metrics: dict[str, float] = {}
+        for port in ports:
+            for key, value in (await scrape(port)).items():
+                metrics[key] = metrics.get(key, 0.0) + value
+        figures["updates_per_commit"] = updates_per_commit(metrics)
+        figures["sent_gap_p50_ms"] = gap_quantile(metrics, 0.5)
+        figures["sent_gap_max_ms"] = gap_quantile(metrics, 1.0)
         figures["replies_sent"] = len(api.sent)
-        figures["peak_mb"] = peak_rss_mb(proc.pid)
+        figures["peak_mb"] = max(peak_rss_mb(proc.pid) for proc in procs)
     finally:
-        await stop(proc)
+        for proc in procs:
+            await stop(proc)
     return figures
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(db_url: str | None, workdir: Path) -> AsyncIterator[tuple[str, str]]:
+    """Each run starts empty (the same update ids are posted again): a new SQLite file, or a
+    new PostgreSQL schema dropped afterwards. Yields (DATABASE_URL, DATABASE_SCHEMA)."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    if db_url is None:
+        yield f"sqlite+aiosqlite:///{workdir / name}.db", ""
+        return
+    admin = make_engine(db_url)
+    async with admin.begin() as conn:
+        await conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+    try:
+        yield db_url, name
+    finally:
+        async with admin.begin() as conn:
+            await conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
+        await admin.dispose()
 
 
 def show(name: str, figures: dict[str, float], fmt: Callable[[str, float], str]) -> None:
@@ -229,7 +297,12 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--residents", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--pairs", type=int, default=5, help="bare/Lapor pairs (median)")
+    parser.add_argument("--instances", type=int, default=1, help="2: one vs two instances")
     parser.add_argument("--pause", type=float, default=0, help="seconds before the Lapor blast")
+    parser.add_argument(
+        "--ack-only", action="store_true", help="do not wait for the replies (no gap figures)"
+    )
     parser.add_argument(
         "--database-url",
         help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test (default: temp SQLite)",
@@ -238,26 +311,64 @@ async def main() -> None:
     updates = [update(n, n % args.residents) for n in range(args.updates)]
     print(
         f"{args.updates} updates from {args.residents} residents, "
-        f"{args.concurrency} concurrent connections"
+        f"{args.concurrency} concurrent connections, {args.pairs} pairs"
     )
 
     def fmt(key: str, value: float) -> str:
         return f"{key}={value:.1f}" if isinstance(value, float) else f"{key}={value}"
 
-    bare = await measure_bare(updates, args.concurrency)
-    show("bare", bare, fmt)
     with tempfile.TemporaryDirectory() as tmp:
+        sqlite = args.database_url is None
+        variants = [("FULL", 1), ("NORMAL", 1)] if sqlite else [("FULL", 1)]
+        if args.instances > 1:
+            variants.append(("FULL", args.instances))
+        ratios: dict[tuple[str, int], list[float]] = {v: [] for v in variants}
+        runs: dict[tuple[str, int], list[dict[str, float]]] = {v: [] for v in variants}
         async with FakeBotApi() as api:
-            lapor = await measure_lapor(
-                updates, args.concurrency, api, Path(tmp), args.pause, args.database_url
-            )
-    show("lapor", lapor, fmt)
-    print(
-        f"ratio: lapor acks/s = {lapor['acks_per_s'] / bare['acks_per_s']:.2f} x bare "
-        f"(aim >= 0.5); p99 {lapor['p99_ms']:.1f} ms (aim < 50); "
-        f"peak {lapor['peak_mb']:.0f} MB (aim < 300); replies floor at 30 msg/s: "
-        f"{lapor['replies_sent'] / 30:.0f} s"
-    )
+            for pair in range(args.pairs):
+                for variant in variants:
+                    bare = await measure_bare(updates, args.concurrency)
+                    async with fresh_database(args.database_url, Path(tmp)) as database:
+                        lapor = await measure_lapor(
+                            updates,
+                            args.concurrency,
+                            api,
+                            database,
+                            args.pause,
+                            synchronous=variant[0],
+                            instances=variant[1],
+                            ack_only=args.ack_only,
+                        )
+                    ratios[variant].append(lapor["acks_per_s"] / bare["acks_per_s"])
+                    runs[variant].append(lapor)
+                    show(f"{pair + 1} bare", bare, fmt)
+                    show(f"{pair + 1} {variant[0]}x{variant[1]}", lapor, fmt)
+    print()
+    for variant in variants:
+        median = statistics.median(ratios[variant])
+        spread = f"{min(ratios[variant]):.2f}-{max(ratios[variant]):.2f}"
+        last = runs[variant]
+        gap50 = statistics.median(r["sent_gap_p50_ms"] for r in last)
+        gapmax = max(r["sent_gap_max_ms"] for r in last)
+        acks = statistics.median(r["acks_per_s"] for r in last)
+        p99 = statistics.median(r["p99_ms"] for r in last)
+        print(
+            f"synchronous={variant[0]} instances={variant[1]}: lapor acks/s = {median:.2f} x bare"
+            f" (median of {len(last)}, spread {spread}; aim >= 0.5, 0.8); {acks:.0f} acks/s;"
+            f" p99 {p99:.1f} ms; accepted->marked sent p50 <= {gap50:.1f} ms,"
+            f" max <= {gapmax:.0f} ms"
+        )
+    if sqlite:
+        full = statistics.median(ratios[("FULL", 1)])
+        normal = statistics.median(ratios[("NORMAL", 1)])
+        print(f"cost of synchronous=FULL: {full / normal:.2f} x the NORMAL throughput")
+    if args.instances > 1:
+        one = statistics.median(r["acks_per_s"] for r in runs[("FULL", 1)])
+        more = statistics.median(r["acks_per_s"] for r in runs[("FULL", args.instances)])
+        print(
+            f"one instance: {one:.0f} acks/s; {args.instances} instances: {more:.0f} acks/s"
+            f" ({more / one:.2f} x)"
+        )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
 
     dialog_idle_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    # a claimed update or message returns to the queue this long after its holder died
+    queue_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    # SQLite: FULL keeps an acknowledged update through a power cut (NORMAL may lose the last)
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # `lapor chat` writes here, not into the city's database (DATABASE_URL): test tickets take
+    # no real ticket numbers and no officer sees them; `lapor chat --city-db` to use the city's
+    chat_database_url: str = "sqlite+aiosqlite:///data/chat.db"
+    chat_database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     # /healthz answers 503 when an update or a message has waited longer than this
     health_max_age_seconds: int = Field(default=600, ge=1)
     max_text_chars: int = Field(default=4000, ge=100)

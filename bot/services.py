@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.queue.election import SenderElection
 from bot.queue.gate import IngestGate
 from bot.queue.health import Health
 from bot.queue.inbox import InboxWorker, InboxWriter
@@ -72,6 +73,8 @@ class Services:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)  # a dead loop was logged
         self.tasks.clear()
+        if self.dispatcher.election is not None:
+            await self.dispatcher.election.close()
 
 
 @contextlib.asynccontextmanager
@@ -79,7 +82,11 @@ async def open_services(
     settings: Settings, *, clock: Clock = system_clock
 ) -> AsyncIterator[Services]:
     """Engine, catalog, router (with the city's learned examples), inbox and outbox, wired."""
-    engine = make_engine(settings.database_url, schema=settings.database_schema)
+    engine = make_engine(
+        settings.database_url,
+        schema=settings.database_schema,
+        synchronous=settings.sqlite_synchronous,
+    )
     try:
         sessions = make_sessions(engine)
         catalog = load_catalog(settings.catalog_path)
@@ -95,6 +102,7 @@ async def open_services(
         )
         channels: dict[str, Channel] = {}
         gate, health, owner = IngestGate(), Health(), instance_id()
+        lease = timedelta(seconds=settings.queue_lease_seconds)
         dispatcher = OutboxDispatcher(
             sessions,
             channels,
@@ -103,6 +111,8 @@ async def open_services(
             health=health,
             owner=owner,
             max_attempts=settings.outbox_max_attempts,
+            lease=lease,
+            election=SenderElection(engine),
         )
         worker = InboxWorker(
             sessions,
@@ -113,6 +123,7 @@ async def open_services(
             gate=gate,
             health=health,
             owner=owner,
+            lease=lease,
             on_outbox=dispatcher.wake,
         )
         writer = InboxWriter(sessions, clock=clock, gate=gate, on_stored=worker.wake)

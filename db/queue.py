@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.tables import Identity, InboxRow, OutboxRow
 
@@ -20,21 +20,21 @@ NOT_LISTED = ("requeued",)  # dead letters sent again: history, no longer a fail
 
 
 async def insert_inbox_rows(
-    session: AsyncSession, items: Sequence[dict[str, Any]], *, now: datetime
+    conn: AsyncConnection, items: Sequence[dict[str, Any]], *, now: datetime
 ) -> list[bool]:
     """Store a batch of updates, each unless its channel id is stored already; True where new.
 
     One statement per batch (SQLAlchemy's insertmanyvalues, with RETURNING telling which rows
     were new) rather than one round trip per update: under a burst this is most of the cost.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(INBOX)
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
         .returning(INBOX.c.channel, INBOX.c.external_id)
     )
     rows = [{**item, "received_at": now, "attempts": 0} for item in items]
-    inserted = {(c, e) for c, e in (await session.execute(stmt, rows)).all()}
+    inserted = {(c, e) for c, e in (await conn.execute(stmt, rows)).all()}
     results = []
     for item in items:  # the same id twice in one batch: only the first is new
         key = (item["channel"], item["external_id"])

@@ -44,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         return found
 
     command("serve", "run the service: HTTP, channels, inbox worker, outbox dispatcher", _serve)
-    command("chat", "talk to Lapor as a resident in this terminal; no token needed", _chat)
+    chat = command("chat", "talk to Lapor as a resident in this terminal; no token needed", _chat)
+    chat.add_argument(
+        "--city-db",
+        action="store_true",
+        help="use DATABASE_URL (real ticket numbers) instead of CHAT_DATABASE_URL",
+    )
     command("migrate", "bring the database schema up to date (safe to run again)", _migrate)
     command("init-db", "create a fresh database schema (the same as migrate)", _migrate)
     command("check-config", "explain each error and warning in .env and the catalog", _check_config)
@@ -84,10 +89,10 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     return serve(settings)
 
 
-def _chat(settings: Settings, _args: argparse.Namespace) -> int:
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.chat import chat
 
-    return asyncio.run(chat(settings, sys.stdin, sys.stdout))
+    return asyncio.run(chat(settings, sys.stdin, sys.stdout, city_db=args.city_db))
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

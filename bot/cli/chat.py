@@ -14,7 +14,17 @@ from db.engine import display_url
 from db.migrate import upgrade
 
 
-async def chat(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+async def chat(settings: Settings, stdin: TextIO, stdout: TextIO, *, city_db: bool = False) -> int:
+    """On its own database (CHAT_DATABASE_URL) unless `city_db`: a try-out must not take the
+    city's ticket numbers or reach its officers. `lapor serve` on the city's database never
+    takes the console's rows anyway (each process takes only the channels it runs)."""
+    if not city_db:
+        settings = settings.model_copy(
+            update={
+                "database_url": settings.chat_database_url,
+                "database_schema": settings.chat_database_schema,
+            }
+        )
     await upgrade(settings.database_url, schema=settings.database_schema)
     database = display_url(settings.database_url)
     stdout.write(notices.CHAT_INTRO.format(database=database))

@@ -116,8 +116,8 @@ class InboxWriter:
         self._stored(len(batch))
 
     async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
-        async with self._sessions.begin(urgent=True) as session:
-            return await queue.insert_inbox_rows(session, rows, now=self._clock())
+        async with self._sessions.connection(urgent=True) as conn:
+            return await queue.insert_inbox_rows(conn, rows, now=self._clock())
 
     async def _flush_one(self, waiting: _Waiting, row: dict[str, Any]) -> None:
         try:

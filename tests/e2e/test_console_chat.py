@@ -13,11 +13,12 @@ from tests.conftest import Database
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def run_chat(database: Database, lines: list[str]) -> str:
+async def run_chat(database: Database, lines: list[str], **extra: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
-    env["DATABASE_URL"] = database.url
+    env["CHAT_DATABASE_URL"] = database.url
     if database.schema:
-        env["DATABASE_SCHEMA"] = database.schema
+        env["CHAT_DATABASE_SCHEMA"] = database.schema
+    env.update(extra)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -63,3 +64,15 @@ async def test_command_words_work_in_the_terminal(database: Database) -> None:
     out = await run_chat(database, ["aspal rusak, jalan berlubang sudah sebulan", "batal", "menu"])
     assert "Laporan dibatalkan" in out and "Lokasi: batal" not in out
     assert "selamat datang" in out
+
+
+async def test_the_console_keeps_off_the_citys_database(database: Database, tmp_path: Path) -> None:
+    """Beside a running `make run`: test tickets take no real ticket number of the city."""
+    city = tmp_path / "city.db"
+    out = await run_chat(
+        database,
+        ["sampah di TPS belum diangkut seminggu, bau sekali", "1", "1", "1"],
+        DATABASE_URL=f"sqlite+aiosqlite:///{city}",
+    )
+    assert re.search(r"KDR-\d{2}-\d{6}", out), out
+    assert not city.exists()  # the city's database was never opened
