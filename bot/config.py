@@ -46,8 +46,9 @@ class Settings(BaseSettings):
 
     dialog_idle_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1)
-    # a claimed update or message returns to the queue this long after its holder died
-    queue_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    # a claimed update or message returns to the queue this long after its holder died (a live
+    # holder renews its claims every third of it)
+    queue_lease_seconds: int = Field(default=30, ge=3, le=3600)
     # SQLite: FULL keeps an acknowledged update through a power cut (NORMAL may lose the last)
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     # `lapor chat` writes here, not into the city's database (DATABASE_URL): test tickets take

@@ -476,3 +476,32 @@ async def mark_superseded(session: AsyncSession, row_id: int, *, now: datetime) 
             lease_until=None,
         )
     )
+
+
+async def record_parts(
+    session: AsyncSession, row_id: int, *, done: int, external_id: str | None
+) -> None:
+    """A multi-part message is partly delivered: a retry starts after part `done`."""
+    await session.execute(
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.id == row_id, OUTBOX.c.sent_at.is_(None))
+        .values(parts_sent=done, external_id=external_id)
+    )
+
+
+async def renew_claims(
+    session: AsyncSession, *, owner: str, now: datetime, lease: timedelta
+) -> None:
+    """The heartbeat of a live process: its claims stay its own while it works on them (a slow
+    send, a long download), so the lease can be short and a dead process's claims return soon."""
+    until = now + lease
+    await session.execute(
+        sa.update(INBOX)
+        .where(INBOX.c.claimed_by == owner, INBOX.c.done_at.is_(None))
+        .values(lease_until=until)
+    )
+    await session.execute(
+        sa.update(OUTBOX)
+        .where(OUTBOX.c.claimed_by == owner, OUTBOX.c.sent_at.is_(None))
+        .values(lease_until=until)
+    )

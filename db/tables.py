@@ -224,6 +224,8 @@ class OutboxRow(SQLModel, table=True):
     # reply to it, post in its topic), and an officer's reply to it is traced back through it.
     key: str | None = Field(default=None, max_length=160)
     claimed_by: str | None = Field(default=None, max_length=64)  # as on the inbox
+    # how many of its channel messages (a long text's parts...) a failed try already delivered
+    parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     lease_until: datetime | None = Field(default=None, sa_type=TZDateTime)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from handlers.messages import Button, Inbound, InboundKind, Location, Media, Outbound, OutboundKind
 
 __all__ = [
+    "SENDING",
     "Button",
     "Channel",
     "Inbound",
@@ -17,6 +20,7 @@ __all__ = [
     "Media",
     "Outbound",
     "OutboundKind",
+    "PartLog",
     "SendError",
     "StartError",
     "Unreadable",
@@ -55,6 +59,42 @@ class Unreadable(Exception):
     Raised by `Channel.parse` for bad input only, never for Lapor's own bugs; the inbox keeps
     the row, marked with the reason, and answers nothing.
     """
+
+
+class PartLog:
+    """The parts of one outbox row the channel has already accepted (a long text in several
+    messages, a location request and its buttons' follow-up), so a retry sends only the rest.
+
+    The dispatcher puts one in `SENDING` around each send; an adapter that sends an `Outbound`
+    as several channel messages asks `delivered(i)` before part `i` and calls `sent(i, id)`
+    after it (all but the last: the row is marked sent after that one).
+    """
+
+    def __init__(
+        self,
+        done: int = 0,
+        last_id: str | None = None,
+        record: Callable[[int, str | None], Awaitable[None]] | None = None,
+    ) -> None:
+        self.done = done
+        self.last_id = last_id
+        self._record = record
+
+    def delivered(self, part: int) -> bool:
+        return part < self.done
+
+    async def sent(self, part: int, message_id: str | None) -> None:
+        self.done, self.last_id = part + 1, message_id
+        if self._record is not None:
+            await self._record(self.done, message_id)
+
+
+SENDING: ContextVar[PartLog | None] = ContextVar("lapor_sending", default=None)
+
+
+def part_log() -> PartLog:
+    """The current send's record of parts (a blank one outside the dispatcher)."""
+    return SENDING.get() or PartLog()
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,7 @@ class InboxWorker(ChatLanes):
     name: str = "inbox-worker"
     concurrency: int = 16
     max_attempts: int = MAX_ATTEMPTS
-    lease: timedelta = timedelta(seconds=120)
+    lease: timedelta = timedelta(seconds=30)
     poll_seconds: float = 1.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)

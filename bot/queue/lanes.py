@@ -12,12 +12,17 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Coroutine, Hashable
+from datetime import timedelta
 from typing import Any
 
+from bot.clock import Clock
 from bot.queue.gate import IngestGate, wait_at_most
 from bot.queue.health import Health
+from db import queue
+from db.engine import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,10 @@ class ChatLanes:
     """Mixin for a dataclass that declares the attributes below and implements `run_once`."""
 
     name: str
+    sessions: Sessions
+    clock: Clock
+    owner: str
+    lease: timedelta
     gate: IngestGate
     health: Health
     concurrency: int
@@ -44,6 +53,7 @@ class ChatLanes:
     _busy_chats: set[Any]
     _tasks: set[asyncio.Task[None]]
     _finished: int = 0  # lanes ended, ever
+    _renewed: float = 0.0  # when this loop last renewed its claims' leases (monotonic)
 
     def wake(self) -> None:
         self._wake.set()
@@ -66,6 +76,7 @@ class ChatLanes:
             self._wake.clear()
             try:
                 await self.gate.settle()  # a scan per group commit would slow the burst it follows
+                await self._heartbeat()
                 await self.run_once()
             except Exception as exc:
                 failures += 1
@@ -81,6 +92,15 @@ class ChatLanes:
                 failures = 0
             self.health.ok(self.name)
             await wait_at_most(self._wake, self.poll_seconds)
+
+    async def _heartbeat(self) -> None:
+        """Every third of a lease while lanes are busy: keep this process's claims its own."""
+        third = self.lease.total_seconds() / 3
+        if not self._busy_chats or time.monotonic() - self._renewed < third:
+            return
+        self._renewed = time.monotonic()
+        async with self.sessions.begin(urgent=True) as session:
+            await queue.renew_claims(session, owner=self.owner, now=self.clock(), lease=self.lease)
 
     async def drain(self) -> None:
         """Work until nothing is left to do now (beside the running loop, whose lanes count)."""

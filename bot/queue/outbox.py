@@ -15,13 +15,13 @@ import logging
 import random
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from prometheus_client import Histogram
 
-from bot.channels.base import Channel, Outbound, OutboundKind, SendError
+from bot.channels.base import SENDING, Channel, Outbound, OutboundKind, PartLog, SendError
 from bot.clock import Clock, system_clock
 from bot.queue.backoff import backoff
 from bot.queue.election import SenderElection
@@ -63,7 +63,7 @@ class OutboxDispatcher(ChatLanes):
     name: str = "outbox-dispatcher"
     max_attempts: int = 8
     concurrency: int = 32
-    lease: timedelta = timedelta(seconds=120)  # longer than any send's timeouts and waits
+    lease: timedelta = timedelta(seconds=30)  # longer than any send's timeouts and waits
     poll_seconds: float = 1.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _claiming: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -118,6 +118,8 @@ class OutboxDispatcher(ChatLanes):
         if await self._superseded(row, out):
             return
         out = await self._resolve_keys(row, out)  # a database error here: the lease returns it
+        parts = PartLog(row.parts_sent, row.external_id, self._parts_recorder(row))
+        token = SENDING.set(parts)
         try:
             external_id = await self.channels[row.channel].send(out)
         except SendError as exc:
@@ -126,6 +128,8 @@ class OutboxDispatcher(ChatLanes):
         except Exception:  # Lapor's own bug, not the channel's answer: retrying will not help
             await self._our_bug(row)
             return
+        finally:
+            SENDING.reset(token)
         if out.kind is OutboundKind.EDIT:
             external_id = out.target_message_id  # an edited message keeps its id
         # its own short commit, first in line: a crash between "accepted" and this re-sends
@@ -133,6 +137,14 @@ class OutboxDispatcher(ChatLanes):
         async with self.sessions.begin(urgent=True) as session:
             await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
         MARK_SENT_GAP.observe(time.perf_counter() - accepted)
+
+    def _parts_recorder(self, row: OutboxRow) -> Callable[[int, str | None], Awaitable[None]]:
+        async def record(done: int, message_id: str | None) -> None:
+            """Each part in its own short commit as soon as the channel accepted it."""
+            async with self.sessions.begin(urgent=True) as session:
+                await queue.record_parts(session, row_id(row), done=done, external_id=message_id)
+
+        return record
 
     async def _superseded(self, row: OutboxRow, out: Outbound) -> bool:
         """An edit of a card that a later edit, still waiting, will overwrite: skip to it."""

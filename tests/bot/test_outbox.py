@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from bot.channels.base import SendError
@@ -311,3 +312,30 @@ async def test_an_edit_of_a_message_never_sent_goes_as_a_new_one(sessions: Sessi
 
         found = await sent_message_id(session, channel="test", chat_id="g", key="card:R9")
     assert found == "m1"  # the next edit of the card finds this message
+
+
+class VerySlowChannel(RecordingChannel):
+    async def send(self, out: Outbound) -> str | None:
+        await asyncio.sleep(2.5)  # longer than the lease below
+        return await super().send(out)
+
+
+async def test_a_send_slower_than_the_lease_keeps_its_claim(sessions: Sessions) -> None:
+    """The running loop renews its claims: another instance does not send the message again."""
+    channel = VerySlowChannel()
+    await queue(sessions, "slow")
+    async with sessions.begin() as session:  # due now, by the real clock the leases use
+        await session.execute(sa.update(OutboxRow).values(next_attempt_at=datetime.now(UTC)))
+    lease = timedelta(seconds=1)
+    one = OutboxDispatcher(sessions, {"test": channel}, lease=lease, poll_seconds=0.1)
+    two = OutboxDispatcher(sessions, {"test": channel}, lease=lease, poll_seconds=0.1)
+    running = asyncio.create_task(one.run())
+    await asyncio.sleep(0.3)  # the running instance has claimed it and is sending
+    try:
+        for _ in range(30):  # three seconds of the other instance looking
+            await two.drain()
+            await asyncio.sleep(0.1)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert [o.text for o in channel.sent] == ["slow"]

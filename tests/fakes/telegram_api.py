@@ -122,7 +122,7 @@ class FakeBotApi(LoopbackServer):
         self.webhook: dict[str, Any] = {"url": ""}
         self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id)
-        self._failures: dict[str, deque[ScriptedFailure]] = {}
+        self._failures: dict[str, deque[ScriptedFailure | None]] = {}
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
@@ -151,13 +151,16 @@ class FakeBotApi(LoopbackServer):
         description: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` fail with Telegram's error JSON for `status`."""
+        """The next `times` calls of `method` (after `after` that succeed) fail with Telegram's
+        error JSON for `status`."""
         if status == 429 and retry_after is None:
             retry_after = 3
         text = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         failure = ScriptedFailure(status, text.format(retry_after=retry_after), retry_after)
-        self._failures.setdefault(method.lower(), deque()).extend([failure] * times)
+        planned = self._failures.setdefault(method.lower(), deque())
+        planned.extend([None] * after + [failure] * times)
 
     def add_update(self, update: dict[str, Any]) -> None:
         """Queue a raw update for getUpdates (polling mode)."""
@@ -180,8 +183,8 @@ class FakeBotApi(LoopbackServer):
         params = await _params(request, method, uploads)
         self.attempts.append(method)
         failures = self._failures.get(method.lower())
-        if failures:
-            failure = failures.popleft()
+        failure = failures.popleft() if failures else None
+        if failure is not None:
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
         handler = getattr(self, f"_api_{method.lower()}", None)

@@ -18,7 +18,6 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     ReplyParameters,
@@ -36,7 +35,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import Outbound, OutboundKind, SendError
+from bot.channels.base import Outbound, OutboundKind, SendError, part_log
 from bot.channels.media import MediaStore, NotAnImage, clean_image, stored_id
 from bot.channels.text import split_text
 
@@ -100,8 +99,11 @@ class Sender:
             # worded by the handlers in the reader's language.
             follow_up = _label(out.follow_up, "follow_up")
         chat_id = int(out.chat_id)
-        sent: Message | None = None
+        log = part_log()  # parts a failed earlier try delivered are not sent again
+        count = len(parts) + (follow_up is not None)
         for i, part in enumerate(parts):
+            if log.delivered(i):
+                continue
             last = i == len(parts) - 1
             sent = await self._bot.send_message(
                 chat_id,
@@ -110,12 +112,17 @@ class Sender:
                 reply_parameters=_reply(out) if i == 0 else None,
                 reply_markup=(keyboard or inline) if last else None,
             )
-        if follow_up is not None:
+            if i < count - 1:
+                await log.sent(i, str(sent.message_id))
+            else:
+                log.last_id = str(sent.message_id)
+        if follow_up is not None and not log.delivered(len(parts)):
             sent = await self._bot.send_message(
                 chat_id, follow_up, message_thread_id=out.thread_id, reply_markup=inline
             )
+            log.last_id = str(sent.message_id)
         # The id of the message that carries the inline buttons: the one CLEAR_BUTTONS will name.
-        return str(sent.message_id) if sent is not None else None
+        return log.last_id
 
     async def _edit(self, out: Outbound) -> str | None:
         """A card replaced in place: its text (or a photo card's caption) and its buttons."""

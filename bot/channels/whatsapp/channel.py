@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.channels import checked
-from bot.channels.base import Inbound, InboundKind, Outbound, OutboundKind, SendError, Unreadable
+from bot.channels.base import (
+    Inbound,
+    InboundKind,
+    Outbound,
+    OutboundKind,
+    SendError,
+    Unreadable,
+    part_log,
+)
 from bot.channels.media import MediaStore, NotAnImage, clean_image, stored_id
 from bot.channels.whatsapp.errors import TOKEN_INVALID, WhatsAppAuthError, graph_code, send_error
 from bot.channels.whatsapp.media import KEPT_MEDIA_PREFIX, MediaRefused, PhotoFetcher, json_body
@@ -162,11 +170,17 @@ class WhatsAppChannel:
             bodies = [location(out)]
         else:  # MESSAGE, and EDIT: WhatsApp cannot edit, so the new text comes as a new message
             bodies = render(out, self._templates)
-        wamid: str | None = None
+        log = part_log()  # parts a failed earlier try delivered are not sent again
         for i, body in enumerate(bodies):
+            if log.delivered(i):
+                continue
             request = addressed(body, out.chat_id, out.reply_to_message_id if i == 0 else None)
             wamid = await self._post(request)
-        return wamid
+            if i < len(bodies) - 1:
+                await log.sent(i, wamid)
+            else:
+                log.last_id = wamid
+        return log.last_id
 
     async def _media_id(self, media: str | None) -> str:
         """Graph's id for the picture: a stored one is uploaded without its EXIF first."""
