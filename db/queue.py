@@ -323,13 +323,20 @@ def resend_values(row: OutboxRow, *, now: datetime, attempts: int = 0) -> dict[s
     }
 
 
-async def oldest_pending(session: AsyncSession, *, max_attempts: int) -> dict[str, datetime | None]:
-    """When the oldest update still to process and message still to send arrived (health)."""
+async def oldest_pending(
+    session: AsyncSession, *, channels: Sequence[str], max_attempts: int
+) -> dict[str, datetime | None]:
+    """When the oldest update still to process and message still to send arrived, among the
+    channels this process runs (health)."""
     inbox = sa.select(sa.func.min(INBOX.c.received_at)).where(
-        INBOX.c.done_at.is_(None), INBOX.c.attempts < max_attempts
+        INBOX.c.done_at.is_(None),
+        INBOX.c.attempts < max_attempts,
+        INBOX.c.channel.in_(list(channels)),
     )
     outbox = sa.select(sa.func.min(OUTBOX.c.created_at)).where(
-        OUTBOX.c.sent_at.is_(None), OUTBOX.c.failed_at.is_(None)
+        OUTBOX.c.sent_at.is_(None),
+        OUTBOX.c.failed_at.is_(None),
+        OUTBOX.c.channel.in_(list(channels)),
     )
     return {
         "inbox": (await session.execute(inbox)).scalar_one_or_none(),

@@ -158,7 +158,11 @@ async def healthz(request: web.Request) -> web.Response:
     problems: dict[str, str] = dict(services.health.problems())
     try:
         async with services.sessions() as session:
-            oldest = await queue.oldest_pending(session, max_attempts=services.worker.max_attempts)
+            oldest = await queue.oldest_pending(
+                session,
+                channels=sorted(services.channels),
+                max_attempts=services.worker.max_attempts,
+            )
     except Exception as exc:
         oldest = {}
         problems["queues"] = f"cannot be read: {type(exc).__name__}"

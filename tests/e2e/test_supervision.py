@@ -73,13 +73,16 @@ async def test_healthz_turns_503_when_an_update_waits_too_long(
         settings = await settings_for(database, api, tmp_path, health_max_age_seconds=60)
         world, client = await open_world(settings, api)
         try:
-            async with world.services.sessions.begin() as session:  # nobody here takes it
+            now = datetime.now(UTC)
+            async with world.services.sessions.begin() as session:  # failing, in its backoff
                 session.add(
                     InboxRow(
-                        channel="console",
+                        channel="telegram",
                         external_id="1",
-                        chat_key="console:x",
-                        received_at=datetime.now(UTC) - timedelta(minutes=5),
+                        chat_key="telegram:1",
+                        received_at=now - timedelta(minutes=5),
+                        attempts=2,
+                        next_attempt_at=now + timedelta(minutes=1),
                     )
                 )
             status, body = await health(world)
