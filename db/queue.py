@@ -457,34 +457,6 @@ async def blocked_residents(session: AsyncSession) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def later_payloads(session: AsyncSession, row: OutboxRow) -> list[dict[str, Any]]:
-    """Payloads of the unsent rows after `row` in its chat under the same key."""
-    stmt = sa.select(OUTBOX.c.payload).where(
-        OUTBOX.c.channel == row.channel,
-        OUTBOX.c.chat_id == row.chat_id,
-        OUTBOX.c.key == row.key,
-        OUTBOX.c.id > row.id,
-        OUTBOX.c.sent_at.is_(None),
-        OUTBOX.c.failed_at.is_(None),
-    )
-    return [dict(p) for p in (await session.execute(stmt)).scalars()]
-
-
-async def mark_superseded(session: AsyncSession, row_id: int, *, now: datetime) -> None:
-    """Done without sending: a later edit of the same message carries the newest text."""
-    await session.execute(
-        sa.update(OUTBOX)
-        .where(OUTBOX.c.id == row_id, OUTBOX.c.sent_at.is_(None))
-        .values(
-            sent_at=now,
-            delivery_status="superseded",
-            last_error=None,
-            claimed_by=None,
-            lease_until=None,
-        )
-    )
-
-
 async def record_parts(
     session: AsyncSession, row_id: int, *, done: int, external_id: str | None
 ) -> None:

@@ -115,8 +115,6 @@ class OutboxDispatcher(ChatLanes):
         except Exception:
             await self._our_bug(row)
             return
-        if await self._superseded(row, out):
-            return
         out = await self._resolve_keys(row, out)  # a database error here: the lease returns it
         parts = PartLog(row.parts_sent, row.external_id, self._parts_recorder(row))
         token = SENDING.set(parts)
@@ -145,18 +143,6 @@ class OutboxDispatcher(ChatLanes):
                 await queue.record_parts(session, row_id(row), done=done, external_id=message_id)
 
         return record
-
-    async def _superseded(self, row: OutboxRow, out: Outbound) -> bool:
-        """An edit of a card that a later edit, still waiting, will overwrite: skip to it."""
-        if out.kind is not OutboundKind.EDIT or not row.key:
-            return False
-        async with self.sessions() as session:
-            later = await queue.later_payloads(session, row)
-        if not any(Outbound.from_json(p).kind is OutboundKind.EDIT for p in later):
-            return False
-        async with self.sessions.begin() as session:
-            await queue.mark_superseded(session, row_id(row), now=self.clock())
-        return True
 
     async def _our_bug(self, row: OutboxRow) -> None:
         log.exception("outbox row %d: Lapor's own error, given up (not retried)", row.id)

@@ -254,21 +254,6 @@ async def test_a_resident_who_blocked_the_bot_is_not_written_to_until_they_write
     assert [o.text for o in channel.sent] == ["welcome back"]
 
 
-async def test_edits_of_one_card_waiting_collapse_into_the_latest(sessions: Sessions) -> None:
-    channel, clock = RecordingChannel(), Clock()
-    async with sessions.begin() as session:
-        session.add(outbox_row(Outbound(channel="test", chat_id="g", text="v1", key="card"), NOW))
-        for n in (2, 3, 4):
-            edit = Outbound(
-                channel="test", chat_id="g", text=f"v{n}", kind=OutboundKind.EDIT, edit_key="card"
-            )
-            session.add(outbox_row(edit, NOW))
-    await dispatcher(sessions, channel, clock).drain()
-    assert [o.text for o in channel.sent] == ["v1", "v4"]
-    assert channel.sent[1].target_message_id == "m1"
-    assert all(r.sent_at is not None for r in await rows(sessions))
-
-
 async def test_keys_become_the_ids_the_channel_gave_earlier_messages(sessions: Sessions) -> None:
     """A card edited in place, a reply to it, a post in its topic: each names it by key."""
     channel, clock = RecordingChannel(), Clock()
