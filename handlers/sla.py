@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.sla import claim_alerts, due_tickets, set_next_looks
 from db.tables import Ticket
 from handlers.context import Context
-from handlers.messages import Outbound
+from handlers.messages import Button, Outbound
 from handlers.slaclock import Clock, Level, clock_of, moment, watched
+from handlers.staff.buttons import tap_data
 from handlers.texts import format_hours, format_moment, shorten, t
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
             "SLA %s for %s: no chat configured for this level", alert.level.code, ticket.ref
         )
         return []
+    warning = alert.level.code == "warning"
     return [
         Outbound(
             channel="telegram",
@@ -139,8 +141,21 @@ def alert_messages(alert: Alert, ctx: Context, now: datetime) -> list[Outbound]:
             ticket_ref=ticket.ref,
             purpose="sla_alert",
             key=alert.key,
+            # a warning answers the card in the agency's group; higher up, where no card is,
+            # the alert itself offers the history and a reassignment
+            reply_key=f"card:{ticket.ref}" if warning else None,
+            buttons=() if warning else alert_buttons(ticket),
         )
     ]
+
+
+def alert_buttons(ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button(t(STAFF_LANGUAGE, "staff.button.history"), tap_data("hist", ticket)),
+            Button(t(STAFF_LANGUAGE, "staff.button.reassign"), tap_data("mv", ticket)),
+        ),
+    )
 
 
 def alert_text(alert: Alert, ctx: Context, now: datetime) -> str:

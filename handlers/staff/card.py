@@ -16,6 +16,7 @@ from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound, OutboundKind
 from handlers.staff import history
+from handlers.staff.buttons import tap_data
 from handlers.staff.where import STAFF_CHANNEL, StaffChat, holder
 from handlers.staffpost import STAFF_DESCRIPTION_MAX, STAFF_LANGUAGE, staff_card
 from handlers.texts import format_moment, shorten, status_label, t, text_length
@@ -23,7 +24,6 @@ from handlers.texts import format_moment, shorten, status_label, t, text_length
 CARD_MAX = 1000  # with buttons: what every channel shows whole under one message
 HISTORY_SHOWN = 5
 TOPIC_NAME_MAX = 60
-BUTTON_DATA_MAX = 64
 PER_ROW = 3
 S = TicketStatus
 WORKING = (S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_CITIZEN)
@@ -35,14 +35,6 @@ def card_key(ref: str) -> str:
 
 def topic_key(ref: str) -> str:
     return f"topic:{ref}"
-
-
-def tap_data(action: str, ticket: Ticket, arg: str = "") -> str:
-    """`st:<action>:<ticket id>:<version>[:<arg>]`, within Telegram's 64 bytes."""
-    data = f"st:{action}:{ticket.id}:{ticket.version}" + (f":{arg}" if arg else "")
-    if len(data.encode()) > BUTTON_DATA_MAX:
-        raise ValueError(f"button data longer than {BUTTON_DATA_MAX} bytes: {data!r}")
-    return data
 
 
 def button(label_key: str, action: str, ticket: Ticket, arg: str = "") -> Button:

@@ -20,7 +20,8 @@ from handlers.messages import Button, Inbound, InboundKind, Outbound, OutboundKi
 from handlers.staff import actions, supervise
 from handlers.staff.access import Actor, staff_chats
 from handlers.staff.actions import Refused
-from handlers.staff.card import button, card_key, rows, tap_data, topic_key
+from handlers.staff.buttons import tap_data
+from handlers.staff.card import button, card_key, rows, topic_key
 from handlers.staff.lookup import replied_key, ticket_by_ref
 from handlers.staffpost import STAFF_LANGUAGE
 from handlers.texts import shorten, t
@@ -29,6 +30,7 @@ INTERNAL = "#internal"
 LABEL_MAX = 20
 PROMPT = "prompt"
 HELP = frozenset({"bantuan", "help"})
+VERSIONLESS = frozenset({"hist"})  # reading the history is never stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ async def on_tap(
     actor = Actor.of(inbound)
     try:
         actions.open_step(session, ctx, ticket, actor, now)  # who may, before what
-        if tap.version != ticket.version:
+        if tap.version != ticket.version and tap.action not in VERSIONLESS:
             return [toast(inbound, t(STAFF_LANGUAGE, "staff.stale"))]
         return await TAPS.get(tap.action, stale)(session, inbound, ctx, ticket, actor, tap, now)
     except Refused as refused:
@@ -361,7 +363,22 @@ def close_prompt(inbound: Inbound, ticket: Ticket, key: str, **params: object) -
     )
 
 
+async def tap_history(
+    session: AsyncSession,
+    inbound: Inbound,
+    ctx: Context,
+    ticket: Ticket,
+    actor: Actor,
+    tap: Tap,
+    now: datetime,
+) -> list[Outbound]:
+    """Riwayat (on an SLA alert): the whole history, here."""
+    text = await supervise.history_text(session, ticket, ctx)
+    return [done(inbound), say(inbound, text)]
+
+
 TAPS = {
+    "hist": tap_history,
     "acc": tap_accept,
     "pro": tap_start,
     "ask": tap_ask,

@@ -97,19 +97,17 @@ async def show_ticket(
     why = refusal(Actor.of(inbound), ticket, ctx)
     if why is not None:
         raise Refused(why, ref=ticket.ref)
+    text = await history_text(session, ticket, ctx)
+    return [answer(inbound, text)]
+
+
+async def history_text(session: AsyncSession, ticket: Ticket, ctx: Context) -> str:
+    """The card's body and the whole history, internal notes included (for staff)."""
     events = await history.events_of(session, ticket.id or 0)
     past = history.lines(events, STAFF_LANGUAGE, ctx.timezone, staff=True, last=HISTORY_MAX)
     head = t(STAFF_LANGUAGE, "staff.status", status=status_label(STAFF_LANGUAGE, ticket.status))
-    text = "\n".join(
-        [
-            head,
-            staff_card(ticket, ctx),
-            "",
-            t(STAFF_LANGUAGE, "staff.history"),
-            *(f"· {p}" for p in past),
-        ]
-    )
-    return [answer(inbound, shorten(text, 4000))]
+    lines = [head, staff_card(ticket, ctx), "", t(STAFF_LANGUAGE, "staff.history")]
+    return shorten("\n".join([*lines, *(f"· {p}" for p in past)]), 4000)
 
 
 async def reassign(

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.queue.inbox import outbox_row
 from db.engine import Sessions
 from db.tables import OutboxRow, RoutingExample, TicketStatus
 from handlers.messages import OutboundKind
+from handlers.sla import sweep_batch
 from tests.handlers.conftest import (
     DLHKP_CHAT,
     PUPR_CHAT,
@@ -423,3 +425,27 @@ async def test_a_whatsapp_resident_silent_for_a_day_gets_the_template(
     desk.now = resident.now + timedelta(hours=1)
     out = await pupr.reply(card_id, "Kami ke lokasi")
     assert to_chat(out, resident.user_id)[0].template is None  # within 24 hours: as written
+
+
+async def test_a_breach_alert_offers_the_history_and_a_reassignment(
+    desk: Desk, resident: Resident
+) -> None:
+    ref = await report(resident)
+    async with desk.sessions.begin() as session:
+        batch = await sweep_batch(session, desk.ctx, desk.now + timedelta(days=3))
+        for outbound in batch.outbounds:
+            session.add(outbox_row(outbound, desk.now))
+    await desk.deliver()
+    _, warning = desk.find(PUPR_CHAT, ref)
+    assert warning.reply_key == f"card:{ref}" and warning.buttons == ()  # under the card
+    alert_id, alert = desk.find(SUPERVISORS_CHAT, ref)
+    assert button_labels(alert) == ["Riwayat", "Alihkan"]
+    boss = Officer(desk, SUPERVISORS_CHAT, user_id="1", name="Kepala")
+    out = await boss.tap(alert_id, "Riwayat")
+    assert "Riwayat:" in to_chat(out, SUPERVISORS_CHAT)[-1].text
+    await boss.tap(alert_id, "Alihkan")
+    prompt_id, _ = desk.find(SUPERVISORS_CHAT, "ke dinas mana")
+    await boss.tap(prompt_id, "DLHKP")
+    await boss.reply(prompt_id, "Terlambat, pindah ke DLHKP")
+    assert (await ticket(desk, ref)).agency_code == "DLHKP"
+    desk.card(DLHKP_CHAT, ref)
