@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.queue.inbox import outbox_row, outbox_values
 from db.engine import Sessions
 from db.queue import insert_outbox_rows
+from handlers.autoclose import close_batch
 from handlers.context import Context
 from handlers.digest import daily_digest
 from handlers.messages import Outbound
@@ -24,6 +25,7 @@ class SweepResult:
     tickets: int = 0  # looked at (a ticket is looked at again when its next rung comes)
     alerts: list[Alert] = field(default_factory=list)  # claimed by this sweep
     outbounds: list[Outbound] = field(default_factory=list)  # written to the outbox
+    closed: list[str] = field(default_factory=list)  # resolved tickets auto-closed
 
     @property
     def messages(self) -> int:
@@ -54,6 +56,18 @@ async def run_sweep(
         if batch.outbounds and on_outbox is not None:
             on_outbox()
         if batch.tickets < limit:
+            break
+    while True:  # then the resolved tickets whose resident never answered
+        async with sessions.begin() as session:
+            closing = await close_batch(session, ctx, now, limit=limit)
+            await insert_outbox_rows(
+                session, [outbox_values(out, now) for out in closing.outbounds]
+            )
+        result.closed += closing.closed
+        result.outbounds += closing.outbounds
+        if closing.outbounds and on_outbox is not None:
+            on_outbox()
+        if closing.tickets < limit:
             return result
 
 

@@ -106,8 +106,11 @@ def make_scheduler(
         except Exception:
             log.exception("SLA sweep failed; the next one retries")
             return
-        if result.alerts:
-            log.info("SLA sweep: %d alerts, %d messages", len(result.alerts), result.messages)
+        if result.alerts or result.closed:
+            log.info(
+                "SLA sweep: %d alerts, %d auto-closed, %d messages",
+                len(result.alerts), len(result.closed), result.messages,
+            )  # fmt: skip
 
     async def digest() -> None:
         try:

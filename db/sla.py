@@ -15,7 +15,7 @@ from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from db.tables import SlaAlert, SlaShare, Ticket
+from db.tables import SlaAlert, SlaShare, Ticket, TicketStatus
 
 ALERTS = SlaAlert.__table__  # type: ignore[attr-defined]
 TICKETS = Ticket.__table__  # type: ignore[attr-defined]
@@ -38,11 +38,52 @@ def due_query(now: datetime, *, limit: int) -> SelectOfScalar[Ticket]:
     return (
         select(Ticket)
         .options(load_only(*SWEPT, raiseload=True))
-        .where(col(Ticket.sla_next_at) <= now)
+        .where(col(Ticket.sla_next_at) <= now, col(Ticket.status) != TicketStatus.RESOLVED)
         .order_by(col(Ticket.sla_next_at), col(Ticket.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+
+
+async def closing_tickets(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[Ticket]:
+    """Resolved tickets whose closing moment (`sla_next_at`) has come: the same index as the
+    sweep's, locked and skipped like it; whole rows, since their cards are rendered again."""
+    stmt = (
+        select(Ticket)
+        .where(col(Ticket.sla_next_at) <= now, col(Ticket.status) == TicketStatus.RESOLVED)
+        .order_by(col(Ticket.sla_next_at), col(Ticket.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+def _overdue(now: datetime) -> sa.ColumnElement[bool]:
+    """The watched target's deadline has passed on a running clock (first response until it
+    came, then resolution: `refresh` clears the first-response deadline once it is met)."""
+    deadline = sa.func.coalesce(TICKETS.c.first_response_due_at, TICKETS.c.resolution_due_at)
+    return sa.and_(TICKETS.c.sla_running_since.is_not(None), deadline < now)
+
+
+async def overdue_tickets(
+    session: AsyncSession, now: datetime, *, limit: int
+) -> tuple[Sequence[Ticket], dict[str, int]]:
+    """The most overdue tickets (up to `limit`) and how many are overdue in each agency."""
+    deadline = sa.func.coalesce(TICKETS.c.first_response_due_at, TICKETS.c.resolution_due_at)
+    stmt = (
+        select(Ticket)
+        .options(load_only(*SWEPT, raiseload=True))
+        .where(_overdue(now))
+        .order_by(deadline, col(Ticket.id))
+        .limit(limit)
+    )
+    tickets = (await session.execute(stmt)).scalars().all()
+    counts = await session.execute(
+        sa.select(TICKETS.c.sla_agency_code, sa.func.count())
+        .where(_overdue(now))
+        .group_by(TICKETS.c.sla_agency_code)
+    )
+    return tickets, {str(code): int(n) for code, n in counts}
 
 
 async def due_tickets(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[Ticket]:

@@ -209,6 +209,14 @@ async def resolve(session: AsyncSession, ticket: Ticket, catalog: Catalog, now: 
     if share is not None and share.ended_at is None:
         share.resolution_seconds = ticket.sla_worked_seconds
         share.resolved_at = now
+    ticket.sla_next_at = closing_at(ticket, catalog, now)
+
+
+def closing_at(ticket: Ticket, catalog: Catalog, resolved_at: datetime) -> datetime:
+    """When a resolved ticket closes without the resident's answer (handlers/autoclose.py):
+    the catalog's working days later, on the agency's calendar. Ya or Belum comes first."""
+    days = catalog.sla.auto_close_working_days
+    return working_time(catalog.calendar_of(ticket.agency_code)).add_days(resolved_at, days)
 
 
 async def end_share(

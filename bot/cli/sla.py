@@ -53,6 +53,8 @@ async def _sweep(settings: Settings, now: datetime) -> int:
         ticket = alert.ticket
         print(f"  {ticket.ref} {ticket.sla_agency_code} {alert.target} {alert.level.code} "
               f"(reached {format_moment(alert.due_at, settings.timezone, 'en')})")  # fmt: skip
+    for ref in result.closed:
+        print(f"  {ref} closed: resolved, no answer from the resident")
     if result.messages:
         print("The messages wait in the outbox; `lapor serve` sends them.")
     return 0

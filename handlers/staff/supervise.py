@@ -1,5 +1,6 @@
 """Commands in groups: `/id` anywhere; in staff chats `/catatan`, `/tiket`, `/alihkan`,
-`/gabung`; in the supervisors' and triage chats `/ringkasan` (open tickets by agency)."""
+`/gabung`; in the supervisors' and triage chats `/ringkasan` (open tickets by agency); in the
+supervisors' chat `/terlambat` (overdue tickets, handlers/overdue.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlmodel import col, select
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Inbound, Outbound
+from handlers.overdue import overdue_text
 from handlers.staff import actions, history
-from handlers.staff.access import Actor, desk_chats, refusal, staff_chats
+from handlers.staff.access import Actor, desk_chats, is_supervisor, refusal, staff_chats
 from handlers.staff.actions import Refused
 from handlers.staff.lookup import replied_key, ticket_by_ref
 from handlers.staffpost import STAFF_LANGUAGE, staff_card
@@ -167,6 +169,15 @@ async def summary(
     return [answer(inbound, "\n".join(lines))]
 
 
+async def late(
+    session: AsyncSession, inbound: Inbound, now: datetime, ctx: Context
+) -> list[Outbound]:
+    """`/terlambat`: overdue tickets by agency, how late in working time (supervisors' chat)."""
+    if not is_supervisor(Actor.of(inbound), ctx):
+        raise Refused("staff.refused.supervisors_chat")
+    return [answer(inbound, await overdue_text(session, ctx, now))]
+
+
 COMMANDS = {
     "bantuan": staff_help,
     "help": staff_help,
@@ -175,4 +186,5 @@ COMMANDS = {
     "alihkan": reassign,
     "gabung": merge,
     "ringkasan": summary,
+    "terlambat": late,
 }
