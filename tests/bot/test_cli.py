@@ -274,3 +274,66 @@ def test_failures_lists_dead_letters_with_the_resident_masked(
     out = capsys.readouterr().out
     assert "KDR-26-000007" in out and "131026" in out
     assert "6281200000001" not in out
+
+
+def test_failures_retry_puts_a_dead_letter_back_as_a_new_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from db.engine import make_engine, make_sessions
+    from db.tables import InboxRow, OutboxRow
+
+    assert main(["migrate"]) == 0
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
+    now = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
+
+    async def failures() -> None:
+        engine = make_engine(url)
+        async with make_sessions(engine).begin() as session:
+            session.add(
+                OutboxRow(
+                    channel="telegram",
+                    chat_id="555001",
+                    payload={"channel": "telegram", "chat_id": "555001", "text": "halo"},
+                    failed_at=now,
+                    attempts=8,
+                    last_error="502 Bad Gateway",
+                )
+            )
+            session.add(
+                InboxRow(
+                    channel="telegram",
+                    external_id="1",
+                    chat_key="telegram:555001",
+                    attempts=5,
+                    error="RuntimeError: handler bug",
+                )
+            )
+        await engine.dispose()
+
+    async def rows() -> tuple[list[OutboxRow], list[InboxRow]]:
+        engine = make_engine(url)
+        async with make_sessions(engine)() as session:
+            out = list((await session.execute(sa.select(OutboxRow))).scalars())
+            inbox = list((await session.execute(sa.select(InboxRow))).scalars())
+        await engine.dispose()
+        return out, inbox
+
+    asyncio.run(failures())
+    capsys.readouterr()
+    assert main(["failures"]) == 1
+    listed = capsys.readouterr().out
+    assert "outbox:1" in listed and "inbox:1" in listed and "--retry" in listed
+    assert main(["failures", "--retry", "outbox:1"]) == 0
+    assert "1 messages" in capsys.readouterr().out
+    assert main(["failures", "--retry", "inbox:1"]) == 0
+    assert main(["failures"]) == 0  # nothing left to list
+    out, inbox = asyncio.run(rows())
+    again = [r for r in out if r.failed_at is None]
+    assert len(out) == 2 and again[0].payload["text"] == "halo" and again[0].attempts == 0
+    assert inbox[0].attempts == 0 and inbox[0].done_at is None
+    assert main(["failures", "--retry", "nonsense"]) == 2
