@@ -172,6 +172,12 @@ def gap_quantile(metrics: dict[str, float], q: float) -> float:
     return float("inf")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -193,7 +199,9 @@ async def measure_bare(updates: list[dict[str, Any]], concurrency: int) -> dict[
     proc = await start([sys.executable, "-c", BARE_APP, str(port)], dict(os.environ))
     try:
         await wait_http(f"http://127.0.0.1:{port}/telegram/webhook")
+        cpu = cpu_seconds(proc.pid)
         figures = await blast(f"http://127.0.0.1:{port}/telegram/webhook", updates, concurrency)
+        figures["cpu_us_per_update"] = (cpu_seconds(proc.pid) - cpu) / len(updates) * 1e6
         figures["peak_mb"] = peak_rss_mb(proc.pid)
     finally:
         await stop(proc)
@@ -250,7 +258,11 @@ async def measure_lapor(
         await asyncio.sleep(pause)  # time to attach a profiler (py-spy record -p PID)
         started = time.perf_counter()
         urls = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
+        cpu = sum(cpu_seconds(proc.pid) for proc in procs)
         figures = await blast(urls, updates, concurrency)
+        # the acknowledgements' CPU (and whatever background work ran during the burst)
+        spent = sum(cpu_seconds(proc.pid) for proc in procs) - cpu
+        figures["cpu_us_per_update"] = spent / len(updates) * 1e6
         while not ack_only and await pending(db_url, schema):
             await asyncio.sleep(0.2)
         figures["replies_done_s"] = time.perf_counter() - started
@@ -324,6 +336,7 @@ async def main() -> None:
             variants.append(("FULL", args.instances))
         ratios: dict[tuple[str, int], list[float]] = {v: [] for v in variants}
         runs: dict[tuple[str, int], list[dict[str, float]]] = {v: [] for v in variants}
+        bare_cpu: list[float] = []
         async with FakeBotApi() as api:
             for pair in range(args.pairs):
                 for variant in variants:
@@ -340,10 +353,12 @@ async def main() -> None:
                             ack_only=args.ack_only,
                         )
                     ratios[variant].append(lapor["acks_per_s"] / bare["acks_per_s"])
+                    bare_cpu.append(bare["cpu_us_per_update"])
                     runs[variant].append(lapor)
                     show(f"{pair + 1} bare", bare, fmt)
                     show(f"{pair + 1} {variant[0]}x{variant[1]}", lapor, fmt)
     print()
+    print(f"bare: {statistics.median(bare_cpu):.0f} us CPU per update")
     for variant in variants:
         median = statistics.median(ratios[variant])
         spread = f"{min(ratios[variant]):.2f}-{max(ratios[variant]):.2f}"
@@ -351,11 +366,13 @@ async def main() -> None:
         gap50 = statistics.median(r["sent_gap_p50_ms"] for r in last)
         gapmax = max(r["sent_gap_max_ms"] for r in last)
         acks = statistics.median(r["acks_per_s"] for r in last)
+        cpu = statistics.median(r["cpu_us_per_update"] for r in last)
         p99 = statistics.median(r["p99_ms"] for r in last)
         print(
             f"synchronous={variant[0]} instances={variant[1]}: lapor acks/s = {median:.2f} x bare"
             f" (median of {len(last)}, spread {spread}; aim >= 0.5, 0.8); {acks:.0f} acks/s;"
-            f" p99 {p99:.1f} ms; accepted->marked sent p50 <= {gap50:.1f} ms,"
+            f" p99 {p99:.1f} ms; {cpu:.0f} us CPU per update during the burst;"
+            f" accepted->marked sent p50 <= {gap50:.1f} ms,"
             f" max <= {gapmax:.0f} ms"
         )
     if sqlite:
