@@ -18,6 +18,7 @@ from db.tables import Ticket, TicketEvent, TicketStatus
 from db.tickets import recent_tickets, resident_ticket
 from handlers.intake import resume
 from handlers.messages import InboundKind, Outbound, OutboundKind
+from handlers.privacy import mask_contacts
 from handlers.staff.card import card_updates, to_card
 from handlers.staff.where import StaffChat, holder
 from handlers.staffpost import STAFF_LANGUAGE, maps_link
@@ -185,7 +186,7 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
         notes.append(f"resident added {len(inbound.media)} photo(s)")
         caption = t(STAFF_LANGUAGE, "staff.addition_photo", ref=ref)
         if words:
-            caption = shorten(f"{caption}:\n{words}", 1024)
+            caption = shorten(f"{caption}:\n{mask_contacts(words)}", 1024)
         staff += [
             to_staff(target, ticket, caption, kind=OutboundKind.PHOTO, media=m.file_id)
             for m in inbound.media
@@ -200,7 +201,11 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
     if words:
         notes.append(f"resident added: {words}")
         header = t(STAFF_LANGUAGE, "staff.addition", ref=ref)
-        staff.append(to_staff(target, ticket, f"{header}\n{shorten(words, STAFF_ADDITION_MAX)}"))
+        staff.append(
+            to_staff(
+                target, ticket, f"{header}\n{shorten(mask_contacts(words), STAFF_ADDITION_MAX)}"
+            )
+        )
     ticket.updated_at = turn.now
     if ticket.id is None:
         raise RuntimeError("adding to a ticket that has not been stored")

@@ -15,6 +15,7 @@ from db.queue import drop_pending_edits
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound, OutboundKind
+from handlers.privacy import mask_contacts
 from handlers.staff import history
 from handlers.staff.buttons import tap_data
 from handlers.staff.where import STAFF_CHANNEL, StaffChat, holder
@@ -116,7 +117,11 @@ async def card_text(
     if ticket.privacy:
         tail.append(t(say, f"staff.privacy.{ticket.privacy}"))
     if ticket.rating is not None:
-        comment = f" - {shorten(ticket.rating_comment, 120)}" if ticket.rating_comment else ""
+        comment = (
+            f" - {shorten(mask_contacts(ticket.rating_comment), 120)}"
+            if ticket.rating_comment
+            else ""
+        )
         tail.append(t(say, "staff.rating", rating=ticket.rating, comment=comment))
     events = await history.events_of(session, ticket.id)
     past = history.lines(events, say, ctx.timezone, staff=True, last=HISTORY_SHOWN)
@@ -131,7 +136,7 @@ async def card_text(
 
 
 def topic_name(ticket: Ticket) -> str:
-    return shorten(f"{ticket.ref} {ticket.description}", TOPIC_NAME_MAX)
+    return shorten(f"{ticket.ref} {mask_contacts(ticket.description)}", TOPIC_NAME_MAX)
 
 
 async def first_post(

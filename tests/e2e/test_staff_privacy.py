@@ -1,0 +1,35 @@
+"""A phone number or e-mail typed into a report never reaches the officers' group unmasked,
+and no link in it unfurls there; the resident's own copy stays whole."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.telegram_world import PUPR_CHAT, World
+
+REF = re.compile(r"KDR-\d{2}-\d{6}")
+TYPED = (
+    "jalan berlubang besar dan aspal rusak di Jl. Hayam Wuruk, hubungi 0812-3456-7890 "
+    "atau siti.warga@gmail.com, foto https://bit.ly/lubang-hayam"
+)
+
+
+async def test_the_card_masks_contact_details_and_unfurls_no_link(world: World) -> None:
+    assert await world.post(world.text("/start")) == 200
+    await world.post(world.text(TYPED))
+    await world.post(world.tap("Ubah"))
+    await world.post(world.location(-7.8165, 112.0115))
+    await world.post(world.tap("Lewati"))
+    await world.post(world.tap("Kirim"))
+    ref = REF.search(world.to_resident()[-1]["text"])
+    assert ref, world.to_resident()[-1]["text"]
+    staff = world.to_chat(PUPR_CHAT)
+    card = next(m for m in staff if ref.group() in m.get("text", ""))
+    assert "Hayam Wuruk" in card["text"] and "•890" in card["text"]
+    for message in staff:
+        text = message.get("text", "") + message.get("caption", "") + message.get("title", "")
+        assert "0812-3456-7890" not in text and "siti.warga@gmail.com" not in text
+    for params in world.api.calls_to("sendMessage") + world.api.calls_to("editMessageText"):
+        assert params["link_preview_options"] == {"is_disabled": True}
+    summaries = [m["text"] for m in world.to_resident() if "0812-3456-7890" in m.get("text", "")]
+    assert summaries, "the resident's own copy keeps their words whole"
