@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from typing import Any
 
 from bot.clock import system_clock
 from bot.config import Settings
@@ -61,14 +63,15 @@ async def _lines(settings: Settings) -> tuple[list[str], bool]:
     for row in dead:
         when = row.failed_at.isoformat(timespec="minutes") if row.failed_at else "?"
         lines.append(
-            f"  outbox:{row.id} {when} {row.channel} to {mask_text(row.chat_id)}"
+            f"  outbox:{row.id} {when} {row.channel} to {_id(row.chat_id)} {_what(row.payload)}"
             f" {row.ticket_ref or ''} after {row.attempts} tries: {_short(row.last_error)}"
         )
     lines.append(f"Updates not processed (inbox, {INBOX_MAX_ATTEMPTS} tries): {len(stuck)}")
     for item in stuck:
         lines.append(
             f"  inbox:{item.id} {item.received_at.isoformat(timespec='minutes')} {item.channel}"
-            f" {mask_text(item.chat_key)}: {_short(item.error)}"
+            f" {_id(item.external_id)} in {_id(item.chat_key)} ({_keys(item.payload)}):"
+            f" {_short(item.error)}"
         )
     lines.append(f"Residents who blocked Lapor (not written to until they write again): {blocked}")
     if dead or stuck:
@@ -77,4 +80,26 @@ async def _lines(settings: Settings) -> tuple[list[str], bool]:
 
 
 def _short(text: str | None, limit: int = 160) -> str:
-    return shorten(mask_text((text or "").replace("\n", " ")), limit)
+    """One readable line: masked, whitespace collapsed, control characters (a terminal's
+    escape sequences) and lone surrogates replaced, cut to `limit`."""
+    flat = _CONTROL.sub("?", " ".join(mask_text(text or "").split()))
+    return shorten(flat.encode("utf-8", "replace").decode("utf-8"), limit)
+
+
+def _id(value: str, limit: int = 40) -> str:
+    """An id or chat key as one short line (a BSUID or a 128-character id would fill a screen)."""
+    return _short(value, limit) or "-"
+
+
+def _what(payload: dict[str, Any]) -> str:
+    """What kind of message it was, never its words (they may hold a resident's details)."""
+    kind, purpose = payload.get("kind", "message"), payload.get("purpose")
+    return _short(f"{kind}/{purpose}" if purpose else str(kind), 40)
+
+
+def _keys(payload: dict[str, Any]) -> str:
+    """Which kind of update it was (Telegram's field, WhatsApp's message or status)."""
+    return _short(",".join(str(k) for k in list(payload)[:3]), 40) or "empty"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

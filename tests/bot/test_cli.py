@@ -337,3 +337,56 @@ def test_failures_retry_puts_a_dead_letter_back_as_a_new_row(
     assert len(out) == 2 and again[0].payload["text"] == "halo" and again[0].attempts == 0
     assert inbox[0].attempts == 0 and inbox[0].done_at is None
     assert main(["failures", "--retry", "nonsense"]) == 2
+
+
+def test_failures_shows_each_one_on_one_short_readable_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from db.engine import make_engine, make_sessions
+    from db.tables import InboxRow, OutboxRow
+
+    assert main(["migrate"]) == 0
+    long_chat = "ID." + "7" * 120
+    error = "Traceback (most recent call last):\n  File x\n\x1b[31mboom\x1b[0m\r\n" + "e" * 500
+
+    async def failures() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}")
+        now = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
+        async with make_sessions(engine).begin() as session:
+            session.add(
+                OutboxRow(
+                    channel="whatsapp",
+                    chat_id=long_chat,
+                    payload={"kind": "message", "text": "Halo Siti Warga\n0812345678"},
+                    failed_at=now,
+                    attempts=8,
+                    last_error=error,
+                )
+            )
+            session.add(
+                InboxRow(
+                    channel="whatsapp",
+                    external_id="wamid." + "H" * 120,
+                    chat_key=f"whatsapp:{long_chat}",
+                    payload={"message": {"text": {"body": "nomor saya 081234567890"}}},
+                    received_at=now,
+                    attempts=99,
+                    error=error,
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(failures())
+    capsys.readouterr()
+    assert main(["failures"]) == 1
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("  outbox:", "  inbox:"))]
+    assert len(rows) == 2, out  # one line each, however many lines the error had
+    for row in rows:
+        assert len(row) < 320, row
+        assert "\x1b" not in row and "\r" not in row
+        assert "7" * 40 not in row and "H" * 40 not in row  # ids cut short
+        assert "Siti" not in row and "081234567890" not in row  # no resident's words
