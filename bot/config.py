@@ -28,12 +28,17 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: SecretStr | None = None
     telegram_mode: Literal["webhook", "polling"] = "webhook"
+    # Seconds a send may wait for Telegram's answer. Longer than Telegram's own processing (a
+    # photo upload takes seconds there): a send given up while Telegram still delivers it is
+    # sent again, and the resident reads it twice (bench/send_latency.py measures our side).
+    telegram_send_timeout: float = Field(default=30.0, gt=0, le=300)
 
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_send_timeout: float = Field(default=30.0, gt=0, le=300)  # as TELEGRAM_SEND_TIMEOUT
     # The approved template that carries status updates outside the 24-hour window, and its
     # language; its body placeholders are filled from the update's parameters, in order.
     whatsapp_template_status_update: str = "lapor_status_update"

@@ -349,3 +349,33 @@ async def test_wait_for_sent_sees_messages_sent_meanwhile(
     assert [s["text"] for s in sent] == ["satu", "dua"]
     with pytest.raises(AssertionError, match="satu"):
         await api.wait_for_sent(3, timeout=0.1)
+
+
+async def test_a_send_waits_as_long_as_telegram_send_timeout_says(api: FakeBotApi) -> None:
+    impatient = TelegramChannel(
+        Settings(
+            _env_file=None,
+            telegram_bot_token=SecretStr(api.token),
+            telegram_api_base_url=api.base_url,
+            telegram_send_timeout=0.2,
+        )
+    )
+    patient = TelegramChannel(
+        Settings(
+            _env_file=None,
+            telegram_bot_token=SecretStr(api.token),
+            telegram_api_base_url=api.base_url,
+            telegram_send_timeout=3,
+        )
+    )
+    for telegram in (impatient, patient):
+        await telegram.start()
+    api.delay = 0.6  # Telegram still working on it
+    try:
+        # Given up while Telegram delivers it: the outbox would send it again (a duplicate).
+        assert (await send_error(impatient, message("satu"))).retryable
+        assert await patient.send(message("dua")) is not None
+    finally:
+        for telegram in (impatient, patient):
+            await telegram.stop()
+    assert [m["text"] for m in api.sent] == ["satu", "dua"]

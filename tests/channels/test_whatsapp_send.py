@@ -366,3 +366,18 @@ async def test_no_connection_is_retried() -> None:
     finally:
         await whatsapp.stop()
     assert error.retryable
+
+
+async def test_a_send_waits_as_long_as_whatsapp_send_timeout_says(api: FakeGraphApi) -> None:
+    impatient = WhatsAppChannel(settings_for(api, whatsapp_send_timeout=0.2))
+    patient = WhatsAppChannel(settings_for(api, whatsapp_send_timeout=3))
+    for whatsapp in (impatient, patient):
+        await whatsapp.start()
+    api.delay = 0.6
+    try:
+        assert (await send_error(impatient, out("satu"))).retryable
+        assert await patient.send(out("dua")) is not None
+    finally:
+        for whatsapp in (impatient, patient):
+            await whatsapp.stop()
+    assert api.texts() == ["satu", "dua"]

@@ -87,6 +87,7 @@ class FakeGraphApi(LoopbackServer):
         self.uploads: list[str] = []  # ids given to files uploaded to /{phone_number_id}/media
         self.closed_windows: set[str] = set()  # recipients whose 24-hour window has closed
         self._failures: deque[ScriptedFailure] = deque()
+        self.delay = 0.0  # seconds every send takes to be answered, as a slow Graph would
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._root: str | None = None
@@ -103,7 +104,7 @@ class FakeGraphApi(LoopbackServer):
         return f"{self.root}/{VERSION}"
 
     async def start(self) -> str:
-        app = web.Application(client_max_size=2 * 1024**2)
+        app = web.Application(client_max_size=16 * 1024**2)  # WhatsApp media: up to 16 MB
         app.router.add_post(f"/{VERSION}/{{node}}/messages", self._messages)
         app.router.add_post(f"/{VERSION}/{{node}}/media", self._upload)
         app.router.add_get(f"/{VERSION}/{{node}}", self._node)
@@ -171,6 +172,8 @@ class FakeGraphApi(LoopbackServer):
             body = await request.json()
         except ValueError:
             return graph_error(400, 100, "The request body is not JSON")
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self._failures:
             failure = self._failures.popleft()
             headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after else None

@@ -123,6 +123,7 @@ class FakeBotApi(LoopbackServer):
         self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id)
         self._failures: dict[str, deque[ScriptedFailure | None]] = {}
+        self.delay = 0.0  # seconds every answer takes, as a slow Telegram would
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
@@ -136,7 +137,8 @@ class FakeBotApi(LoopbackServer):
         return self._base_url
 
     async def start(self) -> str:
-        app = web.Application()
+        # Telegram takes photos up to 10 MB (files up to 50 MB); aiohttp's default is 1 MB.
+        app = web.Application(client_max_size=50 * 1024**2)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._base_url = await self.serve(app) + "/bot"
         return self._base_url
@@ -187,6 +189,8 @@ class FakeBotApi(LoopbackServer):
         if failure is not None:
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found")

@@ -65,8 +65,10 @@ class TelegramChannel:
             request=HTTPXRequest(
                 connection_pool_size=32,  # the outbox sends concurrently, one chat at a time
                 connect_timeout=5.0,
-                read_timeout=10.0,
+                # Longer than Telegram's processing: a send given up too early is sent twice.
+                read_timeout=settings.telegram_send_timeout,
                 write_timeout=10.0,
+                media_write_timeout=max(20.0, settings.telegram_send_timeout),  # uploads
                 pool_timeout=5.0,
             ),
             get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=10.0),

@@ -60,6 +60,7 @@ class WhatsAppChannel:
         self._token = token.get_secret_value()
         self._phone_number_id = settings.whatsapp_phone_number_id
         self._base = settings.whatsapp_api_base_url.rstrip("/")
+        self._send_timeout = settings.whatsapp_send_timeout
         self._media = media
         self._templates = {
             "status_update": Template(
@@ -85,7 +86,10 @@ class WhatsAppChannel:
         """Open the HTTP session and ask Graph about our number: a bad token fails here."""
         self._session = aiohttp.ClientSession(
             headers={"Authorization": f"Bearer {self._token}"},
-            timeout=aiohttp.ClientTimeout(total=30, connect=5, sock_read=20),
+            # Reads wait longer than Graph's processing: a send given up too early goes twice.
+            timeout=aiohttp.ClientTimeout(
+                total=self._send_timeout + 10, connect=5, sock_read=self._send_timeout
+            ),
         )
         self._photos = PhotoFetcher(self._session, self._base, self._media)
         url = f"{self._base}/{self._phone_number_id}"
