@@ -310,13 +310,20 @@ async def test_reply_in_a_forum_topic_carries_the_thread(channel: TelegramChanne
     )
 
 
-async def test_topic_created_by_the_bot_is_not_a_reply_to_it(channel: TelegramChannel) -> None:
+async def test_a_message_in_a_topic_is_not_a_reply_to_its_opener(channel: TelegramChannel) -> None:
+    """Telegram shows every topic message as a reply to the topic's creation: that is no
+    answer to the bot, but the message is in the topic, so it reaches the handlers."""
     payload = group_message(message_thread_id=77, is_topic_message=True)
     opener = payload["message"]["reply_to_message"]
     opener["message_id"] = 77
     opener["forum_topic_created"] = {"name": "PUPR", "icon_color": 7322096}
     del opener["text"], opener["reply_markup"]
-    assert (await parse_one(channel, payload)).kind is InboundKind.IGNORED
+    result = await parse_one(channel, payload)
+    assert (result.kind, result.thread_id, result.reply_to_message_id) == (
+        InboundKind.TEXT,
+        77,
+        None,
+    )
 
 
 async def test_anonymous_admin_and_other_bots_are_ignored(channel: TelegramChannel) -> None:

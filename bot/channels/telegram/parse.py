@@ -66,6 +66,7 @@ def _from_message(message: Message, external_id: str, me: Me) -> Inbound:
     chat_type, chat_id = _chat(message.chat, "message.chat")
     is_group = chat_type in _GROUPS
     to_bot, replied_id = _reply_to_bot(message, me)
+    thread_id = _thread(message)
     common: dict[str, Any] = {
         **_who(user, "message.from"),
         "channel": CHANNEL,
@@ -73,7 +74,7 @@ def _from_message(message: Message, external_id: str, me: Me) -> Inbound:
         "message_id": checked.ident(message.message_id, "message.message_id"),
         "reply_to_message_id": replied_id if to_bot else None,
         "is_group": is_group,
-        "thread_id": _thread(message),
+        "thread_id": thread_id,
         "external_id": external_id,
     }
     command = _command(message)
@@ -86,8 +87,9 @@ def _from_message(message: Message, external_id: str, me: Me) -> Inbound:
         or message.sender_chat is not None
         or chat_type == ChatType.CHANNEL
         or for_another_bot
-        # In staff groups only commands and answers to the bot are for Lapor.
-        or (is_group and command is None and not to_bot)
+        # In staff groups only commands, answers to the bot and messages in a forum topic
+        # are for Lapor; the handlers tell a ticket's topic from any other.
+        or (is_group and command is None and not to_bot and thread_id is None)
     ):
         return Inbound(**common, kind=InboundKind.IGNORED)
     if command is not None:
