@@ -33,6 +33,16 @@ class Location:
     address: str | None = None  # a typed address or the name of a picked place
 
 
+# A picture Lapor keeps itself (`media_file` row 42 is "media:42") can be sent on every
+# channel; any other id is the channel's own and only good there.
+STORED_MEDIA_PREFIX = "media:"
+
+
+def sendable_on(media: str, channel: str, source: str) -> bool:
+    """Whether a picture from `source` can be sent to someone on `channel`."""
+    return media.startswith(STORED_MEDIA_PREFIX) or channel == source
+
+
 @dataclass(frozen=True, slots=True)
 class Media:
     """A picture the resident sent: the channel's own id; bytes are fetched by the adapter."""

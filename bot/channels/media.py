@@ -21,8 +21,9 @@ from sqlmodel import select
 from bot.clock import Clock, system_clock
 from db.engine import Sessions
 from db.tables import MediaFile
+from handlers.messages import STORED_MEDIA_PREFIX
 
-PREFIX: Final = "media:"  # how an `Inbound`'s Media.file_id names a stored row
+PREFIX: Final = STORED_MEDIA_PREFIX  # how an `Inbound`'s Media.file_id names a stored row
 MAX_IMAGE_BYTES: Final = 5 * 1024 * 1024  # a phone photo is 0.1-3 MB; WhatsApp's own cap is 5 MB
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/webp"})
 

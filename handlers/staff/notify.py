@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from db.tables import Resident, Ticket, TicketFollower
-from handlers.messages import Button, Outbound, OutboundKind
+from handlers.messages import Button, Outbound, OutboundKind, sendable_on
 from handlers.texts import status_label, t
 from handlers.window import fit_window
 
 PURPOSE = "status_update"
-PHOTO_CHANNEL = "telegram"
+PHOTO_CHANNEL = "telegram"  # where officers work: their pictures come from there
 
 
 async def language_of(session: AsyncSession, resident_id: int) -> str:
@@ -61,8 +61,10 @@ async def tell(
                     key, now, **params,
                 )
             )  # fmt: skip
-    if photo:  # an officer's picture is a Telegram file: it reaches Telegram chats
-        out += [photo_to(o, photo) for o in list(out) if o.channel == PHOTO_CHANNEL]
+    if photo:  # an officer's picture: kept by Lapor it reaches every channel, else Telegram's
+        out += [
+            photo_to(o, photo) for o in list(out) if sendable_on(photo, o.channel, PHOTO_CHANNEL)
+        ]
     return out
 
 

@@ -118,6 +118,7 @@ class FakeBotApi(LoopbackServer):
         self.edits: list[dict[str, Any]] = []  # editMessageText/Caption params that changed one
         self.uploads: list[Upload] = []  # files uploaded (multipart), in order
         self.topics: dict[tuple[int, int], Topic] = {}  # (chat_id, message_thread_id)
+        self.files: dict[str, bytes] = {}  # file_id -> bytes, served by getFile and /file/
         self.updates: deque[dict[str, Any]] = deque()  # what getUpdates serves
         self.webhook: dict[str, Any] = {"url": ""}
         self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
@@ -140,6 +141,7 @@ class FakeBotApi(LoopbackServer):
         # Telegram takes photos up to 10 MB (files up to 50 MB); aiohttp's default is 1 MB.
         app = web.Application(client_max_size=50 * 1024**2)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._base_url = await self.serve(app) + "/bot"
         return self._base_url
 
@@ -163,6 +165,10 @@ class FakeBotApi(LoopbackServer):
         failure = ScriptedFailure(status, text.format(retry_after=retry_after), retry_after)
         planned = self._failures.setdefault(method.lower(), deque())
         planned.extend([None] * after + [failure] * times)
+
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """A file someone sent to a chat, for getFile and its download."""
+        self.files[file_id] = data
 
     def add_update(self, update: dict[str, Any]) -> None:
         """Queue a raw update for getUpdates (polling mode)."""
@@ -274,6 +280,25 @@ class FakeBotApi(LoopbackServer):
         message["edit_date"] = int(time.time())
         self.edits.append(params)
         return message
+
+    async def _api_getfile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"photos/{file_id}.jpg",
+        }
+
+    async def _file(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        file_id = path.removeprefix("photos/").removesuffix(".jpg")
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _api_createforumtopic(self, params: dict[str, Any]) -> Any:
         chat_id = params.get("chat_id")

@@ -427,6 +427,20 @@ async def test_a_whatsapp_resident_silent_for_a_day_gets_the_template(
     assert to_chat(out, resident.user_id)[0].template is None  # within 24 hours: as written
 
 
+async def test_an_officers_photo_reaches_a_whatsapp_resident_when_lapor_keeps_it(
+    desk: Desk, resident: Resident, pupr: Officer
+) -> None:
+    resident.channel = "whatsapp"
+    resident.user_id = "6281234567890"
+    ref = await report(resident)
+    card_id, _ = desk.card(PUPR_CHAT, ref)
+    out = await pupr.reply(card_id, "Sudah kami tambal", photo="media:41")
+    kinds = [(o.kind, o.media) for o in to_chat(out, resident.user_id)]
+    assert kinds == [(OutboundKind.MESSAGE, None), (OutboundKind.PHOTO, "media:41")]
+    out = await pupr.reply(card_id, "Foto lain", photo="AgAD-telegram-only")
+    assert [o.kind for o in to_chat(out, resident.user_id)] == [OutboundKind.MESSAGE]
+
+
 async def test_a_breach_alert_offers_the_history_and_a_reassignment(
     desk: Desk, resident: Resident
 ) -> None:

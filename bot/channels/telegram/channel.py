@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import Inbound, InboxItem, Outbound, StartError, Unreadable
 from bot.channels.media import MediaStore
+from bot.channels.telegram.files import OfficerPhotos, file_url
 from bot.channels.telegram.parse import Me, from_update
 from bot.channels.telegram.send import Sender
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, CHANNEL, inbox_item
@@ -62,6 +63,7 @@ class TelegramChannel:
         self._bot = ExtBot(
             self._token,
             base_url=settings.telegram_api_base_url,
+            base_file_url=file_url(settings.telegram_api_base_url),
             request=HTTPXRequest(
                 connection_pool_size=32,  # the outbox sends concurrently, one chat at a time
                 connect_timeout=5.0,
@@ -77,6 +79,7 @@ class TelegramChannel:
             defaults=Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)),
         )
         self._sender = Sender(self._bot, self._token, media)
+        self._photos = OfficerPhotos(self._bot, media)
         self._log_filter = _TokenFilter(self._token)
 
     @property
@@ -138,7 +141,8 @@ class TelegramChannel:
             update = Update.de_json(payload, self._bot)
         except Exception as exc:  # PTB raises KeyError, TypeError, ValueError... on odd JSON
             raise Unreadable(f"not a Telegram update PTB can read ({type(exc).__name__})") from exc
-        return [from_update(update, payload, Me(self._bot_id, self._username))]
+        inbound = from_update(update, payload, Me(self._bot_id, self._username))
+        return [await self._photos.keep(inbound)]
 
     # --- webhook and polling -----------------------------------------------------------
 
