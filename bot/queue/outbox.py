@@ -129,7 +129,9 @@ class OutboxDispatcher(ChatLanes):
         finally:
             SENDING.reset(token)
         if out.kind is OutboundKind.EDIT:
-            external_id = out.target_message_id  # an edited message keeps its id
+            # Edited in place, a message keeps its id; a channel that cannot edit (WhatsApp),
+            # or a card deleted meanwhile, sent a new message: that one is the card from now on.
+            external_id = external_id or out.target_message_id
         # its own short commit, first in line: a crash between "accepted" and this re-sends
         accepted = time.perf_counter()
         async with self.sessions.begin(urgent=True) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.base import Inbound, Outbound, SendError
+from bot.channels.base import Inbound, Outbound, OutboundKind, SendError
 
 
 class RecordingChannel:
@@ -22,4 +22,14 @@ class RecordingChannel:
         if self.errors:
             raise self.errors.pop(0)
         self.sent.append(out)
+        if out.kind is OutboundKind.EDIT and out.target_message_id:
+            return out.target_message_id  # edited in place, as Telegram does
+        return f"m{len(self.sent)}"
+
+
+class ReposterChannel(RecordingChannel):
+    """A channel without edits (WhatsApp): an edit arrives as a new message with a new id."""
+
+    async def send(self, out: Outbound) -> str | None:
+        await RecordingChannel.send(self, out)
         return f"m{len(self.sent)}"

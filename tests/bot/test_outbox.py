@@ -16,7 +16,7 @@ from db import queue as db_queue
 from db.engine import Sessions
 from db.tables import Identity, OutboxRow, Resident
 from handlers.messages import Outbound, OutboundKind
-from tests.bot.channels import RecordingChannel
+from tests.bot.channels import RecordingChannel, ReposterChannel
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
@@ -275,6 +275,26 @@ async def test_keys_become_the_ids_the_channel_gave_earlier_messages(sessions: S
     assert sent[2].reply_to_message_id == "m1"
     assert sent[4].thread_id is None  # "m4" is not a thread number: the chat itself
     assert [r.key for r in await rows(sessions)] == ["card:R1", "card:R1", None, "topic:R1", None]
+
+
+async def test_an_edit_sent_as_a_new_message_makes_that_message_the_card(
+    sessions: Sessions,
+) -> None:
+    """WhatsApp has no edits: the newest message is the card that later replies answer, and
+    its id is the one delivery reports name."""
+    channel, clock = ReposterChannel(), Clock()
+    card = Outbound(channel="test", chat_id="g", text="card v1", key="card:R1")
+    edit = Outbound(
+        channel="test", chat_id="g", text="card v2", kind=OutboundKind.EDIT, edit_key="card:R1",
+        key="card:R1",
+    )  # fmt: skip
+    reply = Outbound(channel="test", chat_id="g", text="answer", reply_key="card:R1")
+    for out in (card, edit, reply):
+        async with sessions.begin() as session:
+            session.add(outbox_row(out, NOW))
+        await dispatcher(sessions, channel, clock).drain()
+    assert [r.external_id for r in await rows(sessions)] == ["m1", "m2", "m3"]
+    assert channel.sent[2].reply_to_message_id == "m2"
 
 
 async def test_an_edit_of_a_message_never_sent_goes_as_a_new_one(sessions: Sessions) -> None:
