@@ -207,28 +207,26 @@ class WhatsAppChannel:
         form.add_field("messaging_product", "whatsapp")
         form.add_field("type", "image/jpeg")
         form.add_field("file", data, filename=filename, content_type="image/jpeg")
-        url = f"{self._base}/{self._phone_number_id}/media"
-        try:
-            async with self.session.post(url, data=form) as resp:
-                body = await json_body(resp)
-                if resp.status >= 400:
-                    raise send_error(resp.status, body, resp.headers.get("Retry-After"))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise SendError(f"whatsapp: {type(exc).__name__}: {exc}", retryable=True) from exc
+        body = await self._graph_post("media", data=form)
         media_id = string(body.get("id"))
         if not media_id:
             raise SendError("whatsapp: media upload answered without an id", retryable=True)
         return media_id
 
-    async def _post(self, request: dict[str, Any]) -> str | None:
-        url = f"{self._base}/{self._phone_number_id}/messages"
+    async def _graph_post(self, edge: str, **request: Any) -> dict[str, Any]:
+        """One POST to the phone number's `edge`; every failure leaves as a judged `SendError`."""
+        url = f"{self._base}/{self._phone_number_id}/{edge}"
         try:
-            async with self.session.post(url, json=request) as resp:
+            async with self.session.post(url, **request) as resp:
                 body = await json_body(resp)
                 if resp.status >= 400:
                     raise send_error(resp.status, body, resp.headers.get("Retry-After"))
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SendError(f"whatsapp: {type(exc).__name__}: {exc}", retryable=True) from exc
+        return body
+
+    async def _post(self, request: dict[str, Any]) -> str | None:
+        body = await self._graph_post("messages", json=request)
         messages = dicts(body.get("messages"))
         wamid = string(messages[0].get("id")) if messages else ""
         if not wamid:
