@@ -7,7 +7,6 @@ keeps messages and topics as Telegram does (and refuses what Telegram refuses).
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from bot.channels.base import Button, Outbound, OutboundKind, SendError
 from bot.channels.media import MediaStore
 from bot.channels.telegram import TelegramChannel
 from db.engine import Sessions
-from tests.channels.test_telegram_send import settings_for
+from tests.channels.test_telegram_send import api, channel, settings_for
 from tests.fakes.telegram_api import FakeBotApi
 
 GROUP = "-1001000000000"
@@ -25,18 +24,7 @@ CHAT = (-1001000000000,)
 ACCEPT = ((Button("Terima", "accept:KDR-26-000001"), Button("Tolak", "reject:KDR-26-000001")),)
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def channel(api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    telegram = TelegramChannel(settings_for(api))
-    await telegram.start()
-    yield telegram
-    await telegram.stop()
+__all__ = ["api", "channel"]  # the fixtures, shared with test_telegram_send
 
 
 def staff(kind: OutboundKind = OutboundKind.MESSAGE, text: str = "", **fields: Any) -> Outbound:
