@@ -55,6 +55,13 @@ class SenderElection:
             raise
         return [c for c in channels if c in self._held]
 
+    def holding(self, channels: list[str]) -> list[str]:
+        """Those of `channels` this process sent for at its last round (what `/healthz` shows),
+        without a round trip; on SQLite every one."""
+        if not self.enabled:
+            return list(channels)
+        return [c for c in channels if c in self._held]
+
     async def _keep_alive(self) -> None:
         """A dropped connection dropped the locks: notice it within `recheck_seconds`."""
         if self._conn is None or time.monotonic() - self._checked < self._recheck:

@@ -147,7 +147,8 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
 async def healthz(request: web.Request) -> web.Response:
     """503, saying which, when the database does not answer, a background loop is down or
     failing, or the oldest update or message still waiting is older than HEALTH_MAX_AGE_SECONDS
-    (a loop that runs but gets nowhere)."""
+    (a loop that runs but gets nowhere). It names the instance and the channels it sends for
+    (one instance per channel sends; see `bot/queue/election.py`)."""
     services = request.app[SERVICES]
     try:
         async with services.sessions() as session:
@@ -172,10 +173,15 @@ async def healthz(request: web.Request) -> web.Response:
         if since is not None and (now - since).total_seconds() > limit:
             age = int((now - since).total_seconds())
             problems[name] = f"oldest pending row waits {age} s (limit {limit} s)"
+    dispatcher = services.dispatcher
+    channels = sorted(services.channels)
     body: dict[str, object] = {
         "status": "error" if problems else "ok",
         "database": "up",
-        "channels": sorted(services.channels),
+        "channels": channels,
+        # which instance answered (its claims carry this id), and whether it is the one sending
+        "instance": dispatcher.owner,
+        "sends_for": dispatcher.election.holding(channels) if dispatcher.election else channels,
     }
     if problems:
         body["problems"] = problems

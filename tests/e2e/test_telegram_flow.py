@@ -146,11 +146,18 @@ async def test_a_rate_limited_reply_is_sent_after_retry_after(world: World) -> N
     assert len(world.to_resident()) == 1
 
 
-async def test_health_reports_database_and_channels(world: World) -> None:
+async def test_health_reports_database_channels_and_who_sends(world: World) -> None:
+    await world.settle()  # a dispatcher round: the one instance is elected to send
     resp = await world.client.get("/healthz")
     assert resp.status == 200
     body = await resp.json()
-    assert body == {"status": "ok", "database": "up", "channels": ["telegram"]}
+    assert body == {
+        "status": "ok",
+        "database": "up",
+        "channels": ["telegram"],
+        "instance": world.services.dispatcher.owner,
+        "sends_for": ["telegram"],
+    }
 
 
 async def test_metrics_count_webhook_outcomes(world: World) -> None:

@@ -11,6 +11,10 @@ exception types exactly as it would in production.
         api.fail_next("sendMessage", status=429, retry_after=3)
         sent = await api.wait_for_sent(2)
 
+Several Lapor processes can share one fake, each through its own `base_url_for(name)`, so that
+`deliveries` says which process sent each message and when; `hold(...)` accepts a message and
+keeps its answer back until released (a process killed meanwhile never learns it went out).
+
 It keeps what Telegram keeps: messages (edited in place by editMessageText/Caption, refused as
 "not modified" when nothing changes), uploaded files (`uploads`, with their bytes), and forum
 topics in supergroups (`topics`, opened, closed and reopened; a closed topic refuses posts).
@@ -24,7 +28,8 @@ import itertools
 import json
 import time
 from collections import deque
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiohttp import web
@@ -43,6 +48,7 @@ BOT_USER: Final[dict[str, Any]] = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+_VIA: ContextVar[str | None] = ContextVar("via", default=None)  # who made the call answered
 # Form fields Telegram reads as JSON, as integers, or as booleans (everything else is a string).
 _JSON_FIELDS = frozenset(
     {
@@ -101,6 +107,30 @@ class Upload:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A message accepted: its params, which client sent it (`base_url_for`), and when."""
+
+    params: dict[str, Any]
+    via: str | None
+    at: float  # time.monotonic()
+
+
+@dataclass
+class Hold:
+    """One send to be accepted and then left unanswered until `release()`."""
+
+    method: str
+    chat_id: int | None
+    after: int  # matching sends to let through first
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    delivery: Delivery | None = None  # the message held
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass
 class Topic:
     name: str
@@ -115,6 +145,7 @@ class FakeBotApi(LoopbackServer):
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every answered call, in order
         self.attempts: list[str] = []  # every method called, scripted failures included
         self.sent: list[dict[str, Any]] = []  # sendMessage/Photo/Location/Venue params, in order
+        self.deliveries: list[Delivery] = []  # the same messages: who sent each, and when
         self.edits: list[dict[str, Any]] = []  # editMessageText/Caption params that changed one
         self.uploads: list[Upload] = []  # files uploaded (multipart), in order
         self.topics: dict[tuple[int, int], Topic] = {}  # (chat_id, message_thread_id)
@@ -124,6 +155,7 @@ class FakeBotApi(LoopbackServer):
         self.answered: list[dict[str, Any]] = []  # answerCallbackQuery params
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat_id, message_id)
         self._failures: dict[str, deque[ScriptedFailure | None]] = {}
+        self._holds: list[Hold] = []
         self.delay = 0.0  # seconds every answer takes, as a slow Telegram would
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
@@ -140,10 +172,20 @@ class FakeBotApi(LoopbackServer):
     async def start(self) -> str:
         # Telegram takes photos up to 10 MB (files up to 50 MB); aiohttp's default is 1 MB.
         app = web.Application(client_max_size=50 * 1024**2)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        for prefix in ("", "/via/{via}"):
+            app.router.add_route("*", prefix + "/bot{token}/{method}", self._handle)
+            app.router.add_get(prefix + "/file/bot{token}/{path:.+}", self._file)
         self._base_url = await self.serve(app) + "/bot"
         return self._base_url
+
+    def base_url_for(self, via: str) -> str:
+        """The same API for one client among several: its sends are `deliveries` `via` it."""
+        return self.base_url.removesuffix("/bot") + f"/via/{via}/bot"
+
+    async def stop(self) -> None:
+        for hold in self._holds:
+            hold.release()
+        await super().stop()
 
     # --- scripting -----------------------------------------------------------------------
 
@@ -165,6 +207,28 @@ class FakeBotApi(LoopbackServer):
         failure = ScriptedFailure(status, text.format(retry_after=retry_after), retry_after)
         planned = self._failures.setdefault(method.lower(), deque())
         planned.extend([None] * after + [failure] * times)
+
+    def hold(self, method: str, *, after: int = 0, chat_id: int | None = None) -> Hold:
+        """Accept the next call of `method` (to `chat_id`, if given) after `after` such calls,
+        then keep its answer back until `hold.release()`: Telegram delivered the message, and
+        the sender, waiting, cannot know."""
+        hold = Hold(method.lower(), chat_id, after)
+        self._holds.append(hold)
+        return hold
+
+    async def _hold_if_planned(self, method: str, params: dict[str, Any]) -> None:
+        for hold in self._holds:
+            if hold.method != method.lower() or hold.reached.is_set():
+                continue
+            if hold.chat_id is not None and params.get("chat_id") != hold.chat_id:
+                continue
+            if hold.after > 0:
+                hold.after -= 1
+                continue
+            hold.delivery = next((d for d in reversed(self.deliveries) if d.params is params), None)
+            hold.reached.set()
+            await hold.released.wait()
+            return
 
     def add_file(self, file_id: str, data: bytes) -> None:
         """A file someone sent to a chat, for getFile and its download."""
@@ -202,11 +266,13 @@ class FakeBotApi(LoopbackServer):
             return _error(404, "Not Found")
         self.calls.append((method, params))
         self.uploads.extend(uploads)
+        _VIA.set(request.match_info.get("via"))  # this request's task only
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
         async with self._changed:
             self._changed.notify_all()
+        await self._hold_if_planned(method, params)
         return web.json_response({"ok": True, "result": result})
 
     async def _api_getme(self, params: dict[str, Any]) -> Any:
@@ -334,6 +400,7 @@ class FakeBotApi(LoopbackServer):
         if topic is not None and topic.closed:
             return _error(400, "Bad Request: TOPIC_CLOSED")
         self.sent.append(params)
+        self.deliveries.append(Delivery(params, _VIA.get(), time.monotonic()))
         message = {
             "message_id": next(self._message_ids),
             "from": BOT_USER,
