@@ -26,7 +26,9 @@ async def test_one_instance_sends_for_a_channel_and_another_takes_over(
         assert first._conn is not None
         async with other_engine.connect() as admin:  # the first instance dies: its session ends
             pid = (await first._conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
-            await admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # with a timeout it waits for the backend to be gone (and its locks with it)
+            ended = sa.text("SELECT pg_terminate_backend(:pid, 10000)")
+            assert (await admin.execute(ended, {"pid": pid})).scalar_one()
         assert await second.mine(["telegram"]) == ["telegram"]
         with pytest.raises(sa.exc.DBAPIError):
             first._checked = 0.0
