@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,17 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+class JSONText(str):
+    """JSON already serialised (a webhook body as received): a JSON column stores it as it is."""
+
+    __slots__ = ()
+
+
+def serialize_json(value: Any) -> str:
+    """Every JSON column's serialiser (the engine's): `JSONText` as it is, the rest dumped."""
+    return value if isinstance(value, JSONText) else json.dumps(value)
+
+
 def _sqlite_pragmas(synchronous: str) -> Any:
     """WAL lets readers run beside the one writer. `synchronous=FULL` syncs the WAL at every
     commit, so an acknowledged update survives a power cut (NORMAL survives a process crash
@@ -62,7 +75,9 @@ def make_engine(
     if is_sqlite(url):
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, json_serializer=serialize_json
+        )
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas(synchronous))
         return engine
     connect_args: dict[str, Any] = {}
@@ -75,6 +90,7 @@ def make_engine(
         max_overflow=10,
         pool_pre_ping=True,
         connect_args=connect_args,
+        json_serializer=serialize_json,
     )
 
 
@@ -163,5 +179,12 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(
-        exc, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, ConnectionError)
+        exc,
+        (
+            sa.exc.OperationalError,
+            sa.exc.InterfaceError,
+            sa.exc.TimeoutError,
+            ConnectionError,
+            sqlite3.OperationalError,  # the inbox's direct SQLite path raises the driver's own
+        ),
     )

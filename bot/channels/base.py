@@ -105,6 +105,9 @@ class InboxItem:
     external_id: str
     chat_key: str
     payload: dict[str, Any]
+    # the payload's JSON exactly as received, when the payload is the whole body: stored as it
+    # is (re-serialising it was a good part of an acknowledgement's cost)
+    raw: str | None = None
 
 
 class Channel(Protocol):

@@ -9,9 +9,12 @@ alone and stores the rest (a WhatsApp POST may carry several residents' messages
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+import threading
+from dataclasses import dataclass
 from typing import Any, Final
 
 from bot.channels.base import InboxItem
@@ -28,23 +31,77 @@ class Unstorable(ValueError):
     """This payload can never be stored as it is: answered 400, with the reason, never retried."""
 
 
-def load(body: bytes) -> Any:
+@dataclass(frozen=True)
+class Body:
+    """A webhook body's JSON. `plain`: its text alone shows that nothing in it is unstorable
+    (no NUL or lone surrogate escaped in it, UTF-8 as sent, too few brackets to nest deep), so
+    the payload walk can be skipped: the cheap path of nearly every real update. `text` is the
+    body as received, when plain: what the inbox may store as it is, without re-serialising."""
+
+    value: Any
+    plain: bool
+    text: str | None = None
+
+
+_parsing = threading.local()  # set while a body is parsed: did it hold a non-finite number?
+
+
+def _float(literal: str) -> float:
+    number = float(literal)
+    if not math.isfinite(number):  # 1e999
+        _parsing.nonfinite = True
+    return number
+
+
+def _constant(literal: str) -> float:
+    _parsing.nonfinite = True  # NaN, Infinity, -Infinity
+    return float(literal)
+
+
+# Non-finite numbers are noticed while parsing, so a plain body needs no walk to rule them out;
+# they are refused per item (one bad message of a WhatsApp POST does not sink the others).
+_DECODER: Final = json.JSONDecoder(parse_float=_float, parse_constant=_constant)
+# What would make the parsed value unstorable and shows in the text: an escaped NUL or surrogate
+# (a valid pair decodes to one character, but telling it from a lone one needs the value).
+_ESCAPE_TO_CHECK: Final = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def load(body: bytes) -> Body:
     """The JSON of a webhook body; `Unstorable` when it is none, or nests too deep to store."""
+    text = _utf8(body)
+    _parsing.nonfinite = False
     try:
-        value = json.loads(body)
+        value = _DECODER.decode(text) if text is not None else json.loads(body)
     except RecursionError:
         raise Unstorable(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:  # UnicodeDecodeError too
         raise Unstorable("body is not JSON") from None
+    if text is not None and text.count("[") + text.count("{") < MAX_DEPTH:
+        # too few brackets to nest deep: only an escape or a number can still be unstorable
+        plain = not _parsing.nonfinite and _ESCAPE_TO_CHECK.search(text) is None
+        return Body(value, plain, text if plain else None)
     _check_depth(value)
-    return value
+    return Body(value, plain=False)
 
 
-def check_item(item: InboxItem) -> None:
-    """Raise `Unstorable` unless the inbox can store this item exactly as it is."""
+def _utf8(body: bytes) -> str | None:
+    """The body as UTF-8 text, as Telegram and Meta send it; None for what JSON also allows
+    (a BOM, UTF-16) or for raw surrogates: `json.loads` reads those, and the walk checks them."""
+    if body.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def check_item(item: InboxItem, *, plain_body: bool = False) -> None:
+    """Raise `Unstorable` unless the inbox can store this item exactly as it is. Taken from a
+    `plain_body`, its payload needs no walk (its keys are still checked: a channel builds them)."""
     _check_key(item.external_id, "id", MAX_ID)
     _check_key(item.chat_key, "chat", MAX_CHAT_KEY)
-    _check_value(item.payload)
+    if not plain_body:
+        _check_value(item.payload)
 
 
 def _check_key(value: str, what: str, limit: int) -> None:

@@ -31,13 +31,26 @@ class IngestGate:
         self._quiet_now = asyncio.Event()
         self._quiet_now.set()
         self._timer: asyncio.TimerHandle | None = None
+        self._last = 0.0
         self._single_file = asyncio.Lock()
 
     def arrived(self) -> None:
+        """O(1) per webhook: the time is noted, and one timer (armed at the first arrival)
+        checks at the end of the quiet period whether another arrived meanwhile."""
+        loop = asyncio.get_running_loop()
+        self._last = loop.time()
         self._quiet_now.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(self._quiet, self._quiet_now.set)
+        if self._timer is None:
+            self._timer = loop.call_at(self._last + self._quiet, self._check_quiet)
+
+    def _check_quiet(self) -> None:
+        loop = asyncio.get_running_loop()
+        quiet_from = self._last + self._quiet
+        if loop.time() < quiet_from:
+            self._timer = loop.call_at(quiet_from, self._check_quiet)
+            return
+        self._timer = None
+        self._quiet_now.set()
 
     def busy(self) -> bool:
         return not self._quiet_now.is_set()

@@ -22,7 +22,7 @@ from bot.queue.gate import IngestGate
 from bot.queue.health import Health
 from bot.queue.lanes import ChatLanes, instance_id
 from db import queue
-from db.engine import Sessions, is_outage
+from db.engine import JSONText, Sessions, is_outage
 from db.tables import OutboxRow
 from handlers.context import Context
 from handlers.messages import Outbound, OutboundKind
@@ -90,7 +90,7 @@ class InboxWriter:
                 "channel": w.item.channel,
                 "external_id": w.item.external_id,
                 "chat_key": w.item.chat_key,
-                "payload": w.item.payload,
+                "payload": w.item.payload if w.item.raw is None else JSONText(w.item.raw),
             }
             for w in batch
         ]

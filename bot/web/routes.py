@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
-from typing import Any
 
 import sqlalchemy as sa
 from aiohttp import web
@@ -12,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from bot.channels import whatsapp
 from bot.channels.base import InboxItem
-from bot.channels.storable import Unstorable, check_item, load
+from bot.channels.storable import Body, Unstorable, check_item, load
 from bot.channels.telegram import BadUpdate, check_secret
 from bot.web.keys import SERVICES, TELEGRAM, WHATSAPP
 from db import queue
@@ -33,31 +34,39 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
 
 
-async def read_json(request: web.Request, channel: str) -> dict[str, Any]:
+@functools.cache
+def counted(channel: str, outcome: str) -> Counter:
+    """The counter of one channel's outcome (looked up once: every webhook counts)."""
+    return WEBHOOK_UPDATES.labels(channel, outcome)
+
+
+def json_object(body: bytes, channel: str) -> Body:
     """The body as a JSON object, or 400: not JSON, not an object, nested too deep to store."""
     try:
-        payload = load(await request.read())
+        loaded = load(body)
     except Unstorable as exc:
-        WEBHOOK_UPDATES.labels(channel, "bad_json").inc()
+        counted(channel, "bad_json").inc()
         raise web.HTTPBadRequest(text=str(exc)) from None
-    if not isinstance(payload, dict):
-        WEBHOOK_UPDATES.labels(channel, "bad_json").inc()
+    if not isinstance(loaded.value, dict):
+        counted(channel, "bad_json").inc()
         raise web.HTTPBadRequest(text="body is not a JSON object")
-    return payload
+    return loaded
 
 
-def storable(items: list[InboxItem], channel: str) -> tuple[list[InboxItem], list[str]]:
+def storable(
+    items: list[InboxItem], channel: str, *, plain_body: bool = False
+) -> tuple[list[InboxItem], list[str]]:
     """The items the inbox can store, and why each other one can never be stored."""
     good, refused = [], []
     for item in items:
         try:
-            check_item(item)
+            check_item(item, plain_body=plain_body)
         except Unstorable as exc:
             refused.append(str(exc))
             continue
         good.append(item)
     if refused:
-        WEBHOOK_UPDATES.labels(channel, "unstorable").inc(len(refused))
+        counted(channel, "unstorable").inc(len(refused))
         log.warning("%s: %d update(s) refused: %s", channel, len(refused), "; ".join(refused))
     return good, refused
 
@@ -71,19 +80,21 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     secret = settings.telegram_webhook_secret
     header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
     if not check_secret(header, secret.get_secret_value() if secret else None):
-        WEBHOOK_UPDATES.labels("telegram", "forbidden").inc()
+        counted("telegram", "forbidden").inc()
         raise web.HTTPForbidden(text="wrong secret token")
-    payload = await read_json(request, "telegram")
+    body = json_object(await request.read(), "telegram")
     try:
-        item = channel.inbox_item(payload)
+        item = channel.inbox_item(body.value)
     except BadUpdate as exc:
-        WEBHOOK_UPDATES.labels("telegram", "bad_update").inc()
+        counted("telegram", "bad_update").inc()
         raise web.HTTPBadRequest(text=str(exc)) from None
-    _, refused = storable([item], "telegram")
+    _, refused = storable([item], "telegram", plain_body=body.plain)
     if refused:
         raise web.HTTPBadRequest(text=f"update cannot be stored: {refused[0]}")
+    if body.text is not None:  # the update is the whole body: stored as received
+        item = dataclasses.replace(item, raw=body.text)
     is_new = await request.app[SERVICES].writer.store(item)
-    WEBHOOK_UPDATES.labels("telegram", "stored" if is_new else "duplicate").inc()
+    counted("telegram", "stored" if is_new else "duplicate").inc()
     return web.Response(text="ok")
 
 
@@ -96,7 +107,7 @@ async def whatsapp_verify(request: web.Request) -> web.Response:
         request.query, token.get_secret_value() if token else None
     )
     if challenge is None:
-        WEBHOOK_UPDATES.labels("whatsapp", "forbidden").inc()
+        counted("whatsapp", "forbidden").inc()
         raise web.HTTPForbidden(text="wrong verify token")
     return web.Response(text=challenge, content_type="text/plain")
 
@@ -114,31 +125,24 @@ async def whatsapp_webhook(request: web.Request) -> web.Response:
     body = await request.read()
     header = request.headers.get(whatsapp.SIGNATURE_HEADER)
     if not header:
-        WEBHOOK_UPDATES.labels("whatsapp", "unsigned").inc()
+        counted("whatsapp", "unsigned").inc()
         raise web.HTTPUnauthorized(text=f"{whatsapp.SIGNATURE_HEADER} is missing")
     if not whatsapp.check_signature(body, header, secret.get_secret_value() if secret else ""):
-        WEBHOOK_UPDATES.labels("whatsapp", "forbidden").inc()
+        counted("whatsapp", "forbidden").inc()
         raise web.HTTPForbidden(text="wrong signature")
-    try:
-        payload = load(body)
-    except Unstorable as exc:
-        WEBHOOK_UPDATES.labels("whatsapp", "bad_json").inc()
-        raise web.HTTPBadRequest(text=str(exc)) from None
-    if not isinstance(payload, dict):
-        WEBHOOK_UPDATES.labels("whatsapp", "bad_json").inc()
-        raise web.HTTPBadRequest(text="body is not a JSON object")
-    split = whatsapp.inbox_items(payload)
-    items, refused = storable(split.items, "whatsapp")
+    loaded = json_object(body, "whatsapp")
+    split = whatsapp.inbox_items(loaded.value)
+    items, refused = storable(split.items, "whatsapp", plain_body=loaded.plain)
     if refused and not items:
         raise web.HTTPBadRequest(text=f"nothing in this POST can be stored: {refused[0]}")
     # What can be stored is: the good messages of a POST are not lost for a bad neighbour,
     # and Meta sending the POST again would not make the bad one storable.
     results = await asyncio.gather(*(services.writer.store(item) for item in items))
     new = sum(results)
-    WEBHOOK_UPDATES.labels("whatsapp", "stored").inc(new)
-    WEBHOOK_UPDATES.labels("whatsapp", "duplicate").inc(len(results) - new)
-    WEBHOOK_UPDATES.labels("whatsapp", "system_error").inc(split.errors)
-    WEBHOOK_UPDATES.labels("whatsapp", "ignored").inc(split.ignored)
+    counted("whatsapp", "stored").inc(new)
+    counted("whatsapp", "duplicate").inc(len(results) - new)
+    counted("whatsapp", "system_error").inc(split.errors)
+    counted("whatsapp", "ignored").inc(split.ignored)
     if refused:
         return web.Response(text=f"ok; {len(refused)} refused: {'; '.join(refused)}")
     return web.Response(text="ok")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,6 +94,26 @@ async def test_retried_delivery_is_stored_once(sessions: Sessions) -> None:
     assert await writer.store(item(1)) is True
     assert await writer.store(item(1)) is False
     assert await count(sessions, InboxRow) == 1
+
+
+async def test_an_update_stored_as_received_reads_back_as_the_same_update(
+    sessions: Sessions,
+) -> None:
+    """The webhook stores a body's text as it came (no re-serialising): what is read back is the
+    same update, with its arrival time, on SQLite's direct path and on PostgreSQL alike."""
+    clock = Clock()
+    writer = InboxWriter(sessions, clock=clock)
+    as_sent = item(1, text="lampu mati 😀")
+    raw = json.dumps(as_sent.payload, ensure_ascii=True)  # as Telegram sends it: escaped
+    assert await writer.store(dataclasses.replace(as_sent, raw=raw)) is True
+    assert await writer.store(item(2, text="jalan rusak")) is True
+    first, second = await inbox_row(sessions, "1"), await inbox_row(sessions, "2")
+    assert first.payload == json.loads(raw)
+    assert second.payload == json.loads(json.dumps(item(2, text="jalan rusak").payload))
+    assert first.received_at == NOW and first.attempts == 0 and first.done_at is None
+    echo = Echo()
+    await worker(sessions, echo).drain()
+    assert echo.seen == ["lampu mati 😀", "jalan rusak"]
 
 
 async def test_concurrent_updates_share_commits(sessions: Sessions) -> None:
