@@ -27,10 +27,10 @@ async def insert_inbox_rows(
     One statement per batch, with RETURNING telling which rows were new, rather than one round
     trip per update: under a burst this is most of the cost.
     """
-    rows = [{**item, "received_at": now, "attempts": 0} for item in items]
     if conn.dialect.name == "sqlite":
-        inserted = await _insert_inbox_sqlite(conn, rows)
+        inserted = await _insert_inbox_sqlite(conn, items, now)
     else:
+        rows = [{**item, "received_at": now, "attempts": 0} for item in items]
         stmt = (
             pg_insert(INBOX)
             .on_conflict_do_nothing(index_elements=["channel", "external_id"])
@@ -45,34 +45,29 @@ async def insert_inbox_rows(
     return results
 
 
-_INBOX_INSERTED: Final = (
-    "channel",
-    "external_id",
-    "chat_key",
-    "payload",
-    "received_at",
-    "attempts",
-)
+_INBOX_PER_ROW: Final = ("channel", "external_id", "chat_key", "payload")
+_INBOX_COLUMNS: Final = (*_INBOX_PER_ROW, "received_at", "attempts")
 
 
 async def _insert_inbox_sqlite(
-    conn: AsyncConnection, rows: list[dict[str, Any]]
+    conn: AsyncConnection, items: Sequence[dict[str, Any]], now: datetime
 ) -> set[tuple[str, str]]:
     """SQLite: the statement goes straight to the driver, in one hop to its thread, inside the
     caller's transaction. Compiling and executing it through SQLAlchemy cost more CPU than the
     insert itself (with an fsync per commit, every acknowledgement waits on this path); each
     value still goes through its column's own bind processor, so the row is the one the ORM
     would store."""
-    binders = _bind_processors(conn.dialect)
-    params = [
-        value if binder is None else binder(value)
-        for row in rows
-        for value, binder in zip((row[c] for c in _INBOX_INSERTED), binders, strict=True)
-    ]
-    values = ", ".join([f"({', '.join('?' * len(_INBOX_INSERTED))})"] * len(rows))
+    *binders, bind_time = _bind_processors(conn.dialect)
+    shared = (now if bind_time is None else bind_time(now), 0)  # received_at, attempts
+    params: list[Any] = []
+    for item in items:
+        for name, binder in zip(_INBOX_PER_ROW, binders, strict=True):
+            params.append(item[name] if binder is None else binder(item[name]))
+        params.extend(shared)
+    values = ", ".join([f"({', '.join('?' * len(_INBOX_COLUMNS))})"] * len(items))
     # names are this module's constants; every value is bound
     sql = (
-        f"INSERT INTO {INBOX.name} ({', '.join(_INBOX_INSERTED)}) VALUES {values} "  # noqa: S608
+        f"INSERT INTO {INBOX.name} ({', '.join(_INBOX_COLUMNS)}) VALUES {values} "  # noqa: S608
         "ON CONFLICT (channel, external_id) DO NOTHING RETURNING channel, external_id"
     )
     raw = await conn.get_raw_connection()
@@ -82,8 +77,10 @@ async def _insert_inbox_sqlite(
 
 @functools.cache
 def _bind_processors(dialect: sa.Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    """The bind processors of the per-row columns, then of `received_at`."""
     return tuple(
-        INBOX.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _INBOX_INSERTED
+        INBOX.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in (*_INBOX_PER_ROW, "received_at")
     )
 
 
