@@ -42,7 +42,11 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "styles-tune": (TESTS / "styles.jsonl", "tune"),
     "styles-untouched": (TESTS / "styles.jsonl", "untouched"),
     "holdout2": (TESTS / "holdout2.jsonl", None),  # never tuned on, never its failures
+    "holdout3-a": (TESTS / "holdout3.jsonl", "a"),  # round 5: its failures may guide tuning
+    "holdout3-b": (TESTS / "holdout3.jsonl", "b"),  # never tuned on, never its failures
 }
+# Never tuned on: their failures are not printed (--failures refuses them).
+UNTOUCHED = ("holdout-untouched", "styles-untouched", "holdout2", "holdout3-b")
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
 FOLDS = 5  # the corpus held out fold by fold: the calibration set (never an evaluation set)
@@ -410,7 +414,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     parser.add_argument("--stemmer", choices=["affix", "sastrawi", "none"], default="affix")
     parser.add_argument("--learn", type=int, default=10, help="corrections per learning round")
-    parser.add_argument("--failures", choices=list(SETS), action="append", default=[])
+    parser.add_argument(
+        "--failures", choices=[n for n in SETS if n not in UNTOUCHED], action="append", default=[]
+    )
     parser.add_argument("--no-speed", action="store_true", help="accuracy figures only")
     parser.add_argument("--approaches", action="store_true", help="compare round-3 approaches")
     parser.add_argument(

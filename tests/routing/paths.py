@@ -13,4 +13,6 @@ HOLDOUT_SET = Path(__file__).resolve().parent / "holdout.jsonl"
 STYLES_SET = Path(__file__).resolve().parent / "styles.jsonl"
 # Written after styles' untouched half had been looked at; never tuned on.
 HOLDOUT2_SET = Path(__file__).resolve().parent / "holdout2.jsonl"
-EVALUATION_SETS = (FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET)
+# Round 5, written before the router ran on it: half "a" may guide tuning, half "b" never does.
+HOLDOUT3_SET = Path(__file__).resolve().parent / "holdout3.jsonl"
+EVALUATION_SETS = (FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET)
