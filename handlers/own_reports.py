@@ -18,7 +18,7 @@ from db.tables import Ticket, TicketEvent, TicketStatus
 from db.tickets import recent_tickets, resident_ticket
 from handlers.intake import resume
 from handlers.messages import InboundKind, Outbound, OutboundKind
-from handlers.privacy import mask_contacts
+from handlers.privacy import mask_personal
 from handlers.staff.card import card_updates, to_card
 from handlers.staff.where import StaffChat, holder
 from handlers.staffpost import STAFF_LANGUAGE, maps_link
@@ -186,7 +186,7 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
         notes.append(f"resident added {len(inbound.media)} photo(s)")
         caption = t(STAFF_LANGUAGE, "staff.addition_photo", ref=ref)
         if words:
-            caption = shorten(f"{caption}:\n{mask_contacts(words)}", 1024)
+            caption = shorten(f"{caption}:\n{mask_personal(words)}", 1024)
         staff += [
             to_staff(target, ticket, caption, kind=OutboundKind.PHOTO, media=m.file_id)
             for m in inbound.media
@@ -203,7 +203,7 @@ async def add_to_ticket(turn: Turn, ticket: Ticket, *, text: str | None = None) 
         header = t(STAFF_LANGUAGE, "staff.addition", ref=ref)
         staff.append(
             to_staff(
-                target, ticket, f"{header}\n{shorten(mask_contacts(words), STAFF_ADDITION_MAX)}"
+                target, ticket, f"{header}\n{shorten(mask_personal(words), STAFF_ADDITION_MAX)}"
             )
         )
     ticket.updated_at = turn.now

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
-from handlers.privacy import mask_contacts
+from handlers.privacy import mask_personal
 from handlers.texts import shorten, t
 
 STAFF_LANGUAGE = "id"
@@ -58,7 +58,7 @@ def staff_card(
         lines.append(t(say, "staff.agency", agency=agency.label))
         if not triage and not agency.staff.telegram_chat_id:
             lines.append(t(say, "staff.no_group", agency=agency.label))
-    lines += ["", shorten(mask_contacts(ticket.description), description_max), ""]
+    lines += ["", shorten(mask_personal(ticket.description), description_max), ""]
     place = location_text(ticket)
     lines.append(t(say, "staff.location", location=place) if place else t(say, "staff.no_location"))
     lines.append(t(say, "staff.photos", count=len(ticket.photos)))

@@ -15,7 +15,7 @@ from db.queue import drop_pending_edits
 from db.tables import Ticket, TicketStatus
 from handlers.context import Context
 from handlers.messages import Button, Outbound, OutboundKind
-from handlers.privacy import mask_contacts
+from handlers.privacy import mask_personal
 from handlers.staff import history
 from handlers.staff.buttons import tap_data
 from handlers.staff.where import STAFF_CHANNEL, StaffChat, holder
@@ -118,7 +118,7 @@ async def card_text(
         tail.append(t(say, f"staff.privacy.{ticket.privacy}"))
     if ticket.rating is not None:
         comment = (
-            f" - {shorten(mask_contacts(ticket.rating_comment), 120)}"
+            f" - {shorten(mask_personal(ticket.rating_comment), 120)}"
             if ticket.rating_comment
             else ""
         )
@@ -136,7 +136,7 @@ async def card_text(
 
 
 def topic_name(ticket: Ticket) -> str:
-    return shorten(f"{ticket.ref} {mask_contacts(ticket.description)}", TOPIC_NAME_MAX)
+    return shorten(f"{ticket.ref} {mask_personal(ticket.description)}", TOPIC_NAME_MAX)
 
 
 async def first_post(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from db.tables import Ticket, TicketEvent, TicketStatus
 from handlers.messages import Button, InboundKind, Outbound, OutboundKind
 from handlers.own_reports import stash
-from handlers.privacy import mask_contacts
+from handlers.privacy import mask_personal
 from handlers.staff.actions import Step, resident_actor, staff_message
 from handlers.staff.card import to_card
 from handlers.staff.where import holder
@@ -87,7 +87,7 @@ async def answer(turn: Turn, ticket: Ticket) -> list[Outbound]:
     await step.move(await previous_status(turn, ticket))
     chat = holder(ticket, turn.ctx)
     if chat is not None:
-        line = t(STAFF_LANGUAGE, "staff.answer", ref=ticket.ref, text=mask_contacts(text) or "-")
+        line = t(STAFF_LANGUAGE, "staff.answer", ref=ticket.ref, text=mask_personal(text) or "-")
         step.out.append(to_card(ticket, chat, line, purpose="staff_resident_update"))
         for media in inbound.media:
             step.out.append(

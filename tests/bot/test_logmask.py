@@ -36,3 +36,15 @@ def test_the_filter_masks_arguments_of_any_logger(caplog: pytest.LogCaptureFixtu
 def test_chat_keys_and_business_scoped_ids_are_masked() -> None:
     line = mask_text("chat whatsapp:6281200000001 user ID.100000000000001 done")
     assert "6281200000001" not in line and "100000000000001" not in line
+
+
+def test_identity_numbers_are_masked_in_any_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("some.library")
+    caplog.handler.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO):
+        logger.info("report: %s", "NIK saya 3571 0112 0590 0001, KK 35.71.01.120590.0002")
+        logger.warning("failed for 3571011205900003")
+    for whole in ("3571 0112 0590 0001", "35.71.01.120590.0002", "3571011205900003"):
+        assert whole not in caplog.text
+        assert all(whole not in record.getMessage() for record in caplog.records)
+    assert "**** **** **** *001" in caplog.text  # the last digits tell two numbers apart
