@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 
 from routing.catalog import Catalog
 from routing.matcher import Router
-from routing.ngrams import CORPUS_DIR, NgramModel, corpus_examples
+from routing.ngrams import CHAT, CORPUS_DIR, NgramModel, corpus_examples
 from tests.routing.paths import EVALUATION_SETS
 
 
@@ -58,7 +58,8 @@ def test_the_model_ranks_by_shared_features_and_knows_when_it_knows_nothing() ->
 def test_shipped_corpus_labels_are_catalog_codes(catalog: Catalog) -> None:
     examples = list(corpus_examples())
     assert len(examples) > 800
-    assert {code for _, code in examples} <= set(catalog.by_code)
+    assert {code for _, code in examples} <= set(catalog.by_code) | {CHAT}
+    assert sum(1 for _, code in examples if code == CHAT) >= 50  # the "no complaint" class
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,17 @@ def test_without_the_contradiction_the_keyword_answer_stands(catalog: Catalog) -
     assert knows_nothing_of_it.route("bapak itu menginap di halte bus").opd == "DISHUB"
     taught = Router(catalog, corpus=SLEEPS_AT_THE_STOP)
     assert taught.route("halte bus rusak, atapnya bocor").opd == "DISHUB"
+
+
+@pytest.mark.parametrize("text", ["salam kenal admin", "hari ini cerah sekali ya", "uji kirim"])
+def test_chat_the_learned_layer_knows_routes_nowhere(router: Router, text: str) -> None:
+    """No catalog phrase, and the model's "no complaint" class (corpus lines labelled `-`)
+    believes it: no agency, no triage buttons from chance n-grams."""
+    result = router.route(text)
+    assert result.opd is None
+
+
+def test_a_complaint_without_catalog_words_still_routes(router: Router) -> None:
+    assert router.route("tiap malam gang kami gelap, tiang-tiang di pinggir jalan padam").opd == (
+        "PERKIM"
+    )
