@@ -411,3 +411,15 @@ def lexicon() -> dict[str, str]:
     merged.update(JAVANESE)
     merged.update(ENGLISH)
     return merged
+
+
+# Two problems in one message, the main one said: "X memang ..., tapi yang paling ... Y",
+# "selain X, Y" (routing.matcher._main_from).
+CONTRASTS: Final = frozenset("tapi tetapi namun but nanging ning cuma hanya".split())
+EMPHASIS: Final = frozenset(
+    """
+    paling utama utamanya terpenting penting mendesak darurat gawat intinya inti pokok urgent
+    main most worst bahaya berbahaya parah
+    """.split()
+)
+BESIDES: Final = frozenset("selain besides kejaba kajaba".split())

@@ -127,6 +127,7 @@ _QUESTION_WORDS: Final = frozenset(
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 # A question about office hours: one word of each group.
+HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
     """
@@ -348,9 +349,13 @@ def _about_contact(words: Iterable[str]) -> bool:
     return any(word.startswith(_CONTACT) for word in words)
 
 
-def _about_hours(words: Iterable[str]) -> bool:
-    seen = set(words)
-    return bool(seen & _HOURS_FIRST) and bool(seen & _HOURS_SECOND - {"jam"})
+def _about_hours(words: Sequence[str]) -> bool:
+    """Office hours asked about: "buka", "tutup", "libur", or two hour words close together
+    ("jam pelayanan", "hari sabtu"); "kerja dua belas jam" tells of a working day, it does not
+    ask when an office opens."""
+    first = [i for i, w in enumerate(words) if w in _HOURS_FIRST]
+    second = [i for i, w in enumerate(words) if w in _HOURS_SECOND and w != "jam"]
+    return any(i == j or 0 < abs(i - j) <= HOURS_NEAR for i in first for j in second)
 
 
 def _emoji_only(text: str) -> tuple[str, ...]:

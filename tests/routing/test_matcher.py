@@ -126,3 +126,23 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
     """'tidak' inside a catalog phrase is the complaint, not a denial of it."""
     assert router.route("air tidak mengalir sejak pagi").opd == "PDAM"
     assert router.route("sampah tidak diangkut").opd == "DLHKP"
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("got di gang agak mampet, tapi yang paling mendesak lampu jalan padam semua", "PERKIM"),
+        ("selain lampu jalan redup, jalan aspal di depan sekolah berlubang besar", "PUPR"),
+        ("sampahnya memang numpuk, but the main problem is no tap water for three days", "PDAM"),
+    ],
+)
+def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
+    """Two problems in one message: the one after "tapi yang paling ..." or beside "selain"."""
+    assert router.route(text).opd == agency
+
+
+def test_working_hours_told_are_no_question_about_office_hours(router: Router) -> None:
+    """ "kerja dua belas jam" tells of a working day; a question mark does not make it chat."""
+    result = router.route("upah saya sebulan di pabrik cuma sejuta, kerja dua belas jam, boleh?")
+    assert result.complaint
+    assert result.opd == "DISNAKER"
