@@ -64,6 +64,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         ada yang mau saya sampaikan, ada yang ingin saya sampaikan, bisa bantu, bisa dibantu,
         mohon bantuan, minta bantuan, butuh bantuan, minta tolong, tolong, tolong dibantu,
         mohon bantuannya, minta bantuannya, mohon dibantu, mohon, mohon info, minta info,
+        pengen lapor, pengen melapor, pengen ngadu, pengen mengadu, pengin lapor, pengin ngadu,
+        arep ngadu, ngadu, mengadu,
         help, lapor, laporan, aduan, pengaduan, keluhan, komplain, sesuatu, mau, ingin
     """),
     THANKS: _phrases("""

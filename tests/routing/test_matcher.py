@@ -146,3 +146,19 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
     result = router.route("upah saya sebulan di pabrik cuma sejuta, kerja dua belas jam, boleh?")
     assert result.complaint
     assert result.opd == "DISNAKER"
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("tiap sore bocah-bocah ngemis di bangjo simpang lima", "DINSOS"),  # not the light
+        ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
+        ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
+    ],
+)
+def test_situations_named_in_residents_words(router: Router, text: str, agency: str) -> None:
+    assert router.route(text).opd == agency
+
+
+def test_a_wish_to_complain_is_an_opener(router: Router) -> None:
+    assert router.route("aku pengen ngadu min").small_talk == ("opener",)
