@@ -146,6 +146,10 @@ class Outbound:
     reply_key: str | None = None  # answer in reply to that message (-> reply_to_message_id)
     thread_key: str | None = None  # post in the forum topic opened under that key (-> thread_id)
     media: str | None = None  # PHOTO: which picture
+    # PHOTO: the line sent with `text` instead when the picture cannot be had (a resident's
+    # WhatsApp photo Graph no longer hands out): the officers still get the message, not a
+    # dead letter. Empty: a picture that cannot be sent is a failure like any other.
+    photo_missing: str = ""
     latitude: float | None = None  # LOCATION
     longitude: float | None = None
     # Words the channel shows on its own controls, from the message catalogue (adapters hold

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from handlers.messages import Button, Inbound, InboundKind, Location, Media, Outbound, OutboundKind
 
@@ -18,6 +18,7 @@ __all__ = [
     "InboxItem",
     "Location",
     "Media",
+    "MediaHolder",
     "Outbound",
     "OutboundKind",
     "PartLog",
@@ -119,4 +120,17 @@ class Channel(Protocol):
 
     async def send(self, out: Outbound) -> str | None:
         """Send one message; return the channel's id of what was sent, or raise `SendError`."""
+        ...
+
+
+@runtime_checkable
+class MediaHolder(Protocol):
+    """A channel whose own picture ids no other channel can send (WhatsApp's media ids): it
+    fetches such a picture into the media store when another channel has to send it."""
+
+    name: str
+
+    async def fetch_media(self, media: str) -> str | None:
+        """The picture as a stored `media:<id>`; None when `media` is not one of this channel's
+        ids; `SendError` when it cannot be had now (retryable) or ever."""
         ...

@@ -5,6 +5,8 @@ business (python-telegram-bot's AIORateLimiter); here we obey what the channel s
 429 pauses the whole channel for `retry_after` (with jitter), 5xx and timeouts back off, a
 refusal is a dead letter at once, "blocked by the user" stops writing to that resident, and
 an exception that is not a `SendError` is Lapor's own bug: a dead letter with its traceback.
+A picture another channel holds is fetched through that channel before it is sent; a photo
+that cannot be had goes as its caption and the handler's line saying so, not as a dead letter.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from datetime import datetime, timedelta
 
 from prometheus_client import Histogram
 
-from bot.channels.base import SENDING, Channel, Outbound, OutboundKind, PartLog, SendError
+from bot.channels.base import (
+    SENDING,
+    Channel,
+    MediaHolder,
+    Outbound,
+    OutboundKind,
+    PartLog,
+    SendError,
+)
 from bot.clock import Clock, system_clock
 from bot.queue.backoff import backoff
 from bot.queue.election import SenderElection
@@ -119,7 +129,7 @@ class OutboxDispatcher(ChatLanes):
         parts = PartLog(row.parts_sent, row.external_id, self._parts_recorder(row))
         token = SENDING.set(parts)
         try:
-            external_id = await self.channels[row.channel].send(out)
+            external_id = await self._send_out(row, out)
         except SendError as exc:
             await self._record_failure(row, exc)
             return
@@ -137,6 +147,42 @@ class OutboxDispatcher(ChatLanes):
         async with self.sessions.begin(urgent=True) as session:
             await queue.mark_sent(session, row_id(row), external_id=external_id, now=self.clock())
         MARK_SENT_GAP.observe(time.perf_counter() - accepted)
+
+    async def _send_out(self, row: OutboxRow, out: Outbound) -> str | None:
+        """Send through the row's channel; a photo first fetched from the channel holding it.
+
+        A photo that cannot be had (its holder says never, or the last attempt failed) goes as
+        its caption and the handler's line saying so (`photo_missing`): the officers still get
+        the report's message, and the chat's later messages are not held up behind it.
+        """
+        channel = self.channels[row.channel]
+        if out.kind is not OutboundKind.PHOTO or not out.media:
+            return await channel.send(out)
+        try:
+            return await channel.send(await self._fetched(row.channel, out))
+        except SendError as exc:
+            last = not exc.retryable or row.attempts + 1 >= self.max_attempts
+            if not out.photo_missing or exc.blocked or exc.retry_after is not None or not last:
+                raise
+            log.warning("outbox row %d: photo not to be had (%s); caption sent alone", row.id, exc)
+            text = f"{out.text}\n{out.photo_missing}" if out.text.strip() else out.photo_missing
+            return await channel.send(
+                dataclasses.replace(out, kind=OutboundKind.MESSAGE, media=None, text=text)
+            )
+
+    async def _fetched(self, channel: str, out: Outbound) -> Outbound:
+        """A picture another channel holds (a resident's WhatsApp photo not downloaded at
+        intake) is fetched through that channel into the media store, for this one to send."""
+        for holder in self.channels.values():
+            if holder.name == channel or not isinstance(holder, MediaHolder):
+                continue
+            try:
+                stored = await holder.fetch_media(out.media or "")
+            except SendError as exc:  # the holder's limits are not this channel's: no pause
+                raise SendError(str(exc), retryable=exc.retryable) from exc
+            if stored is not None:
+                return dataclasses.replace(out, media=stored)
+        return out
 
     def _parts_recorder(self, row: OutboxRow) -> Callable[[int, str | None], Awaitable[None]]:
         async def record(done: int, message_id: str | None) -> None:

@@ -177,7 +177,12 @@ async def first_post(
     for photo in ticket.photos:
         caption = t(STAFF_LANGUAGE, "staff.photo_caption", ref=ref)
         media = str(photo.get("file_id", ""))
-        out.append(dataclasses.replace(beside, kind=OutboundKind.PHOTO, media=media, text=caption))
+        missing = t(STAFF_LANGUAGE, "staff.photo_missing")
+        out.append(
+            dataclasses.replace(
+                beside, kind=OutboundKind.PHOTO, media=media, text=caption, photo_missing=missing
+            )
+        )
     if ticket.latitude is not None and ticket.longitude is not None:
         out.append(
             dataclasses.replace(
@@ -279,6 +284,8 @@ def topic_call(ticket: Ticket, chat: StaffChat, kind: OutboundKind) -> Outbound:
 def to_card(ticket: Ticket, chat: StaffChat, text: str, **fields: object) -> Outbound:
     """A message about the ticket in a staff chat, as an answer to its card (in its topic)."""
     ref = ticket.ref or ""
+    if fields.get("kind") is OutboundKind.PHOTO:
+        fields.setdefault("photo_missing", t(STAFF_LANGUAGE, "staff.photo_missing"))
     return Outbound(
         channel=STAFF_CHANNEL,
         chat_id=chat.chat_id,

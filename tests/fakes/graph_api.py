@@ -9,6 +9,7 @@ mistakes with Graph's own error JSON, so a body the real API would refuse fails 
                             whatsapp_phone_number_id=PHONE_NUMBER_ID, ...)
         api.fail_next(429, code=130429, retry_after=2)
         api.close_window("6281200000001")          # free-form sends now fail with 131047
+        api.fail_media_next(500); api.forget_media(PHOTO_ID)   # media metadata: 500 once, 404
         sent = await api.wait_for_sent(2)
 """
 
@@ -87,6 +88,8 @@ class FakeGraphApi(LoopbackServer):
         self.uploads: list[str] = []  # ids given to files uploaded to /{phone_number_id}/media
         self.closed_windows: set[str] = set()  # recipients whose 24-hour window has closed
         self._failures: deque[ScriptedFailure] = deque()
+        self._media_failures: deque[ScriptedFailure] = deque()  # answers to media metadata
+        self.gone: set[str] = set()  # media ids Graph no longer knows: 404 every time
         self.delay = 0.0  # seconds every send takes to be answered, as a slow Graph would
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -125,6 +128,14 @@ class FakeGraphApi(LoopbackServer):
     ) -> None:
         """The next `times` sends fail with this HTTP status and Graph error code."""
         self._failures.extend([ScriptedFailure(status, code, retry_after, details)] * times)
+
+    def fail_media_next(self, status: int = 500, *, code: int = 131000, times: int = 1) -> None:
+        """The next `times` media metadata requests (GET /{media_id}) fail like this."""
+        self._media_failures.extend([ScriptedFailure(status, code, None, "scripted")] * times)
+
+    def forget_media(self, media_id: str) -> None:
+        """From now on Graph answers 404 for `media_id`, as for one expired or deleted."""
+        self.gone.add(media_id)
 
     def close_window(self, recipient: str) -> None:
         """From now on only templates reach `recipient`, as after 24 h of silence."""
@@ -231,6 +242,11 @@ class FakeGraphApi(LoopbackServer):
                 {"display_phone_number": DISPLAY_NUMBER, "id": node, "verified_name": "Lapor"}
             )
         self.media_requests.append(node)
+        if node in self.gone:
+            return graph_error(404, 100, f"Object with ID '{node}' does not exist")
+        if self._media_failures:
+            failure = self._media_failures.popleft()
+            return graph_error(failure.status, failure.code, failure.details)
         media = self.media.get(node)
         if media is None:
             details = f"Unsupported get request. Object with ID '{node}' does not exist"

@@ -155,6 +155,18 @@ class WhatsAppChannel:
             return Inbound(**common, kind=InboundKind.UNSUPPORTED, text=caption)
         return Inbound(**common, kind=InboundKind.PHOTO, text=caption, media=(found,))
 
+    async def fetch_media(self, media: str) -> str | None:
+        """A resident's photo kept only as its WhatsApp media id (not downloaded at intake),
+        fetched now into the media store for a channel that cannot use WhatsApp's ids: its
+        `media:<row>`; None for a picture that is not one of those."""
+        if not media.startswith(KEPT_MEDIA_PREFIX):
+            return None
+        try:
+            kept = await self.photos.keep(media.removeprefix(KEPT_MEDIA_PREFIX))
+        except MediaRefused as exc:
+            raise SendError(f"whatsapp: photo refused: {exc}", retryable=False) from exc
+        return kept.file_id
+
     # --- outbound ------------------------------------------------------------------------
 
     async def send(self, out: Outbound) -> str | None:

@@ -1,7 +1,9 @@
 """Residents' photos from Graph: metadata, then the bytes, checked on both steps and kept.
 
 WhatsApp media ids expire after about a week, so the bytes are copied at once into the
-`media_file` table (bot/channels/media.py).
+`media_file` table (bot/channels/media.py). A photo Graph could not hand out then keeps its
+media id (`whatsapp-media:<id>`) and is fetched when another channel has to send it
+(`WhatsAppChannel.fetch_media`, asked by the outbox dispatcher).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from bot.channels.base import Media
+from bot.channels.base import Media, SendError
 from bot.channels.media import IMAGE_TYPES, MAX_IMAGE_BYTES, MediaStore, file_id
 from bot.channels.whatsapp.errors import send_error
 from bot.channels.whatsapp.payload import base_type, string
@@ -24,10 +26,6 @@ KEPT_MEDIA_PREFIX: Final = "whatsapp-media:"  # a photo not downloaded: its medi
 
 class MediaRefused(Exception):
     """The resident's file is not a photo Lapor keeps (type or size): they get a hint instead."""
-
-
-class _Unavailable(Exception):
-    """Graph could not hand out the file right now (expired URL, 5xx)."""
 
 
 async def json_body(resp: aiohttp.ClientResponse) -> dict[str, Any]:
@@ -50,22 +48,35 @@ class PhotoFetcher:
         """Download and store a resident's photo; refuse (MediaRefused) what is not one.
 
         When Graph cannot be reached the photo is not lost: the `Media` keeps the media id
-        (`whatsapp-media:<id>`, valid about a week) so an officer or a later job can fetch it,
-        and the dialog goes on instead of the resident waiting for a retry.
+        (`whatsapp-media:<id>`, valid about a week) and `keep` fetches it when the officers'
+        card needs it; the dialog goes on instead of the resident waiting for a retry.
         """
         if mime_hint and base_type(mime_hint) not in IMAGE_TYPES:
             raise MediaRefused(f"type {base_type(mime_hint)}")
         kept = Media(f"{KEPT_MEDIA_PREFIX}{media_id}", mime_hint)
         if self._media is None:
             return kept
+        try:
+            return await self.keep(media_id)
+        except SendError as exc:
+            log.warning("whatsapp: photo %s not downloaded (%s); id kept", media_id, exc)
+            return kept
+
+    async def keep(self, media_id: str) -> Media:
+        """The photo in the media store (`media:<row>`), downloaded unless it is there already.
+
+        MediaRefused for what is not a photo Lapor keeps; SendError when Graph cannot hand it
+        out, retryable as Graph's answer says (an unknown or expired media id is not).
+        """
+        if self._media is None:
+            raise SendError("whatsapp: no media store to keep photos in", retryable=False)
         stored = await self._media.find(CHANNEL, media_id)
         if stored is not None and stored.id is not None:
             return Media(file_id(stored.id), stored.mime_type, stored.size)
         try:
             mime_type, data = await self._download(media_id)
-        except (aiohttp.ClientError, TimeoutError, _Unavailable) as exc:
-            log.warning("whatsapp: photo %s not downloaded (%s); id kept", media_id, exc)
-            return kept
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(f"whatsapp: photo download failed: {exc!r}", retryable=True) from exc
         row_id = await self._media.save(CHANNEL, media_id, mime_type, data)
         return Media(file_id(row_id), mime_type, len(data))
 
@@ -74,7 +85,7 @@ class PhotoFetcher:
         async with self.session.get(f"{self._base}/{media_id}") as resp:
             info = await json_body(resp)
             if resp.status >= 400:
-                raise _Unavailable(str(send_error(resp.status, info)))
+                raise send_error(resp.status, info)
         url, mime_type = string(info.get("url")), base_type(info.get("mime_type"))
         size = info.get("file_size")
         if mime_type not in IMAGE_TYPES:
@@ -82,10 +93,10 @@ class PhotoFetcher:
         if isinstance(size, int) and size > MAX_IMAGE_BYTES:
             raise MediaRefused(f"{size} bytes, more than {MAX_IMAGE_BYTES}")
         if not url:
-            raise _Unavailable("no download url")
+            raise SendError("whatsapp: media answered without a download url", retryable=True)
         async with self.session.get(url) as resp:
-            if resp.status >= 400:
-                raise _Unavailable(f"download answered HTTP {resp.status}")
+            if resp.status >= 400:  # the short-lived URL expired: a new one comes with a retry
+                raise SendError(f"whatsapp: download answered HTTP {resp.status}", retryable=True)
             if (resp.content_length or 0) > MAX_IMAGE_BYTES:
                 raise MediaRefused(f"{resp.content_length} bytes, more than {MAX_IMAGE_BYTES}")
             data = await resp.content.read(MAX_IMAGE_BYTES + 1)
