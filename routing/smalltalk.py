@@ -80,7 +80,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         pamit, pamit dulu, good night, selamat istirahat, met bobo, wassalam, wassalamualaikum
     """),
     TEST: _phrases("""
-        tes, test, testing, tst, p, ping, cek, check, coba, tes tes, test test, uji coba, cek cek
+        tes, test, testing, tst, p, ping, cek, check, coba, tes tes, test test, uji coba, cek cek,
+        ngecek, ngetes, ngetest, nyoba, nyobain, coba coba, uji
     """),
 }
 
