@@ -130,6 +130,7 @@ _QUESTION_WORDS: Final = frozenset(
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 # A question about office hours: one word of each group.
+CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
 HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
@@ -270,8 +271,8 @@ def small_talk(
         return _ordered(tags | {QUESTION})
     if problem:
         return ()
-    if question:
-        return _ordered(tags | {OTHER})
+    if question and len(rest) <= CHAT_QUESTION_MAX_WORDS:
+        return _ordered(tags | {OTHER})  # a long question tells of something: triage reads it
     if known is not None and not any(known(w) for w in rest):
         return _ordered(tags | {OTHER})
     return ()
