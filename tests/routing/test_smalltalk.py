@@ -105,6 +105,9 @@ def test_every_tag_is_one_of_the_fixed_set(router: Router) -> None:
 def test_a_long_question_is_no_chat(router: Router) -> None:
     """A question that tells of something is a report the router may not place (triage reads
     it), never small talk that the dialog would answer with "what is the problem?"."""
-    text = "kenapa ya pak bangunan gudang baru di sebelah kampung kok bisa berdiri padahal warga keberatan"
+    text = (
+        "kenapa ya pak bangunan gudang baru di sebelah kampung kok bisa berdiri padahal warga"
+        " keberatan"
+    )
     assert router.route(text).complaint
     assert router.route("kamu lagi ngapain min?").small_talk
