@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # SLA sweep every this many seconds (0: this instance runs no SLA sweep and no digest)
     sla_sweep_seconds: int = Field(default=60, ge=0, le=3600)
+    # learn the routing corrections other instances stored every this many seconds (0: only
+    # at start-up)
+    routing_learn_seconds: int = Field(default=30, ge=0, le=3600)
 
     def secret_values(self) -> list[str]:
         """Every secret set, so logging can mask it wherever it appears (any format)."""

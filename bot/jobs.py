@@ -1,7 +1,8 @@
 """The periodic jobs' loops: a handler decides a batch, its outbox rows commit with it.
 
 `lapor serve` runs them from the scheduler (bot/scheduler.py), `lapor sla sweep` once from
-the command line; both call these, so a sweep is the same code wherever it starts.
+the command line; both call these, so a sweep is the same code wherever it starts. Learning
+the routing corrections other instances stored writes nothing: it reads and teaches.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from db.engine import Sessions
 from db.queue import insert_outbox_rows
 from handlers.autoclose import close_batch
 from handlers.context import Context
+from handlers.corrections import learn_stored
 from handlers.digest import daily_digest
 from handlers.messages import Outbound
 from handlers.sla import SWEEP_BATCH, Alert, sweep_batch
@@ -82,3 +84,9 @@ async def run_digest(
     if outbounds and on_outbox is not None:
         on_outbox()
     return len(outbounds)
+
+
+async def run_learning(sessions: Sessions, ctx: Context, now: datetime) -> int:
+    """The routing corrections stored since this instance's router last learned; how many."""
+    async with sessions() as session:
+        return await learn_stored(session, ctx, now)

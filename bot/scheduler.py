@@ -1,4 +1,5 @@
-"""APScheduler (3.x, `AsyncIOScheduler`) jobs of `lapor serve`: the SLA sweep and the digest.
+"""APScheduler (3.x, `AsyncIOScheduler`) jobs of `lapor serve`: the SLA sweep, the digest, and
+learning the routing corrections other instances made.
 
 The scheduler only says when; every piece of state is in the database (deadlines on the
 ticket, claims in `sla_alert`), so a restart loses nothing and a second instance on the same
@@ -21,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.jobs import run_digest, run_sweep
+from bot.jobs import run_digest, run_learning, run_sweep
 from db.engine import Sessions
 from handlers.context import Context
 
@@ -71,12 +72,19 @@ async def running_scheduler(
     *,
     clock: Clock,
     sweep_seconds: int,
+    learn_seconds: int = 0,
     on_outbox: Callable[[], None] | None = None,
 ) -> AsyncIterator[AsyncIOScheduler]:
     """The jobs, started; on the way out the scheduler stops and its runs in flight end."""
     runs = JobTasks()
     scheduler = make_scheduler(
-        sessions, ctx, clock=clock, sweep_seconds=sweep_seconds, on_outbox=on_outbox, runs=runs
+        sessions,
+        ctx,
+        clock=clock,
+        sweep_seconds=sweep_seconds,
+        learn_seconds=learn_seconds,
+        on_outbox=on_outbox,
+        runs=runs,
     )
     scheduler.start()
     try:
@@ -92,10 +100,12 @@ def make_scheduler(
     *,
     clock: Clock,
     sweep_seconds: int,
+    learn_seconds: int = 0,
     on_outbox: Callable[[], None] | None = None,
     runs: JobTasks | None = None,
 ) -> AsyncIOScheduler:
-    """The jobs, not started; `sweep_seconds` 0 leaves the SLA jobs to another instance."""
+    """The jobs, not started; `sweep_seconds` 0 leaves the SLA jobs to another instance,
+    `learn_seconds` 0 leaves the other instances' routing corrections to the next start."""
     zone = ZoneInfo(ctx.timezone)
     wake = on_outbox
     runs = runs or JobTasks()
@@ -120,7 +130,25 @@ def make_scheduler(
             return
         log.info("daily digest: %d messages", sent)
 
+    async def learn() -> None:
+        try:
+            taught = await run_learning(sessions, ctx, clock())
+        except Exception:
+            log.exception("learning the stored routing corrections failed; the next run retries")
+            return
+        if taught:
+            log.info("routing: learned %d correction(s) stored by other instances", taught)
+
     scheduler = AsyncIOScheduler(timezone=zone)
+    if learn_seconds > 0:
+        scheduler.add_job(
+            runs.tracked(learn),
+            IntervalTrigger(seconds=learn_seconds, timezone=zone),
+            id="routing-learn",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     if sweep_seconds > 0:
         scheduler.add_job(
             runs.tracked(sweep),

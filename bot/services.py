@@ -22,11 +22,10 @@ from bot.queue.inbox import InboxWorker, InboxWriter
 from bot.queue.lanes import instance_id
 from bot.queue.outbox import OutboxDispatcher
 from db.engine import Sessions, make_engine, make_sessions
-from db.routing_examples import load_examples
 from handlers.context import Context
+from handlers.corrections import trained_router
 from handlers.dispatch import dispatch
 from routing.catalog import load_catalog
-from routing.matcher import Router
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +90,11 @@ async def open_services(
         sessions = make_sessions(engine)
         catalog = load_catalog(settings.catalog_path)
         async with sessions() as session:
-            examples = await load_examples(session)
+            router, learned = await trained_router(session, catalog, clock())
         ctx = Context(
             catalog=catalog,
-            router=Router(catalog, examples=examples),
+            router=router,
+            learned=learned,
             ticket_prefix=settings.ticket_prefix,
             timezone=settings.timezone,
             dialog_idle=timedelta(minutes=settings.dialog_idle_minutes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,20 @@ async def load_examples(session: AsyncSession) -> list[tuple[str, str]]:
     table = RoutingExample.__table__  # type: ignore[attr-defined]
     rows = await session.execute(sa.select(table.c.text, table.c.agency_code).order_by(table.c.id))
     return [(text, code) for text, code in rows.all()]
+
+
+async def examples_after(
+    session: AsyncSession, after: int, also: Collection[int] = ()
+) -> list[tuple[int, str, str]]:
+    """(id, text, agency code) of the corrections stored after id `after`, and of the ids in
+    `also` (passed over earlier while their transaction had not committed), by id."""
+    table = RoutingExample.__table__  # type: ignore[attr-defined]
+    newer = table.c.id > after
+    where = sa.or_(newer, table.c.id.in_(sorted(also))) if also else newer
+    rows = await session.execute(
+        sa.select(table.c.id, table.c.text, table.c.agency_code).where(where).order_by(table.c.id)
+    )
+    return [(example_id, text, code) for example_id, text, code in rows.all()]
 
 
 async def add_example(

@@ -70,7 +70,10 @@ CHECK_WARNINGS = "Warnings ({n}):"
 CHECK_FAILED = "Configuration has {n} error(s)."
 WEBHOOK_SET = "Telegram webhook set to {url} (secret token {secret})."
 WEBHOOK_NEEDS = "set-webhook needs TELEGRAM_BOT_TOKEN and PUBLIC_BASE_URL in .env"
-LEARNED = "Learned: {text!r} -> {code} (example #{id})."
+LEARNED = (
+    "Learned: {text!r} -> {code} (example #{id}); a running `lapor serve` learns it within "
+    "ROUTING_LEARN_SECONDS."
+)
 
 # `lapor serve` in webhook mode, and check-config: the webhook would take anyone's POST.
 WEBHOOK_UNGUARDED = (

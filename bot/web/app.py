@@ -110,6 +110,7 @@ def _scheduler(settings: Settings, clock: Clock):  # type: ignore[no-untyped-def
             services.ctx,
             clock=clock,
             sweep_seconds=settings.sla_sweep_seconds,
+            learn_seconds=settings.routing_learn_seconds,
             on_outbox=services.dispatcher.wake,
         ):
             yield

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from db.routing_examples import add_example
 from db.tables import Ticket, TicketEvent, TicketFollower, TicketStatus
 from handlers.context import Context
+from handlers.corrections import learn_correction
 from handlers.messages import Button, Outbound
 from handlers.slaclock import note_first_response
 from handlers.staff.access import Actor, is_supervisor, refusal
@@ -221,8 +221,7 @@ async def do_reassign(
         note=f"{agency.code}: {reason}" if reason else agency.code,
         kind="overrule" if overrule else "reassign",
     )
-    await add_example(session, ticket.description, agency.code, source=source, now=now)
-    ctx.router.learn(ticket.description, agency.code)
+    await learn_correction(session, ctx, ticket.description, agency.code, source=source, now=now)
     await step.card()
     await step.tell("resident.reassigned", agency=agency.label_in)
     return step.out
