@@ -386,7 +386,11 @@ def logistic_alone(router: Router, catalog: Catalog) -> Route | None:
 
 def approaches(catalog: Catalog, router: Router, sets: dict[str, list[Item]]) -> list[str]:
     """Each approach of round 3 on the same sets, side by side (accuracy/abstain/misroute)."""
-    names = [n for n in ("dev", "styles-tune", "styles-untouched") if n in sets]
+    names = [
+        n
+        for n in ("dev", "styles-tune", "styles-untouched", "holdout3-a", "holdout3-b")
+        if n in sets
+    ]
     routes: dict[str, Route | None] = {
         "naive substring": naive_router(catalog),
         "catalog + corrections": Router(catalog, learned=False).route,
