@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from routing.normalize import BOUNDARY, expand, split
@@ -129,9 +130,11 @@ _QUESTION_WORDS: Final = frozenset(
 )
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
-# A question about office hours: one word of each group.
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
 HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
+# "minta kontak pdam", "bagi nomor wa dinsos dong": asking for a way to reach an office.
+_REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim".split())
+# A question about office hours: one word of each group.
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
     """
@@ -346,6 +349,7 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
         or words[0] in _QUESTION_WORDS
         or words[end - 1] in _QUESTION_WORDS
         or not _ASKING.isdisjoint(words)
+        or any(w in _REQUESTS and after.startswith(_CONTACT) for w, after in pairwise(words))
     )
 
 

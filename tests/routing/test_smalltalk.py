@@ -111,3 +111,10 @@ def test_a_long_question_is_no_chat(router: Router) -> None:
     )
     assert router.route(text).complaint
     assert router.route("kamu lagi ngapain min?").small_talk
+
+
+@pytest.mark.parametrize("text", ["bagi nomor wa dinsos dong", "minta kontak cs pdam"])
+def test_asking_for_a_way_to_reach_an_office_is_a_question(router: Router, text: str) -> None:
+    result = router.route(text)
+    assert result.opd is None
+    assert "question" in result.small_talk
