@@ -163,3 +163,8 @@ def test_a_complaint_without_catalog_words_still_routes(router: Router) -> None:
     assert router.route("tiap malam gang kami gelap, tiang-tiang di pinggir jalan padam").opd == (
         "PERKIM"
     )
+
+
+def test_chat_the_learned_layer_is_sure_of_is_named_small_talk(router: Router) -> None:
+    """`route --batch` says `complaint: false`, and the dialog answers it as chat."""
+    assert router.route("salam kenal admin").small_talk == ("other",)
