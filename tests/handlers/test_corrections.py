@@ -14,8 +14,8 @@ from routing.catalog import load_catalog
 from tests.handlers.conftest import NOW
 from tests.handlers.staffdesk import LearningRouter, staff_ctx
 
-WELL = "sumur bor umum di balai RW tidak keluar airnya"
-LOOK_ALIKE = "sumur bor umum dekat balai RW 3 tidak keluar air"
+VAGUE = "tolong dibantu pak, ada masalah di depan rumah saya"  # the router alone: triage
+LOOK_ALIKE = "tolong dibantu pak, ada masalah di depan rumah kami"
 
 
 def taught(ctx: Context) -> list[tuple[str, str]]:
@@ -74,11 +74,11 @@ async def test_a_code_the_catalog_no_longer_has_is_skipped(sessions: Sessions) -
 async def test_a_router_trained_at_start_learns_the_stored_ones_once(
     sessions: Sessions,
 ) -> None:
-    await store(sessions, 1, WELL, code="BPBD")
+    await store(sessions, 1, VAGUE, code="BPBD")
     catalog = load_catalog(DEFAULT_CATALOG)
     async with sessions() as session:
         router, learned = await trained_router(session, catalog, NOW)
     ctx = Context(catalog=catalog, router=router, learned=learned)
     assert router.route(LOOK_ALIKE).opd == "BPBD"
     assert await run_job(sessions, ctx) == 0
-    assert router.examples == [(WELL, "BPBD")]
+    assert router.examples == [(VAGUE, "BPBD")]
