@@ -5,8 +5,8 @@ code, by python-telegram-bot, httpx and aiohttp alike, and any of them may print
 number, a Telegram user id or the bot token inside a URL. Masking where lines leave the process
 catches them all. Ticket references (KDR-26-000123), group ids (negative) and error codes (six
 digits, e.g. WhatsApp's 131026) are kept; phone numbers and user ids have seven or more digits.
-Identity numbers (NIK, KK: 16 digits, maybe in groups) are masked by the rule officers' texts
-use, `handlers.privacy.mask_identity_numbers`.
+Phone numbers written in groups, e-mail addresses and identity numbers (NIK, KK: 16 digits,
+maybe in groups) are masked by the rule officers' texts use, `handlers.privacy.mask_personal`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from handlers.privacy import mask_identity_numbers
+from handlers.privacy import mask_personal
 
 _TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(r"(?i)(bearer\s+|access_token=)[A-Za-z0-9._-]{8,}")
@@ -33,7 +33,7 @@ def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, "<secret>")
     text = _TOKEN.sub("<token>", text)
     text = _BEARER.sub(r"\1<secret>", text)
-    text = mask_identity_numbers(text, hidden="*")
+    text = mask_personal(text, hidden="*")
     return _LONG_NUMBER.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
 
 

@@ -9,8 +9,8 @@ the last digits stay, so two officers can still tell two numbers apart. Coordina
 references and amounts are not phone numbers: a number must start like an Indonesian one (0,
 62, +62) and be 9 to 15 digits long. An identity number is 16 digits, written whole or in
 groups with one kind of separator (space, dot or dash); a pair of coordinates typed with a dot
-and a space is not one. Log lines mask identity numbers through `mask_identity_numbers` too
-(`bot/logmask.py`): this module is where the pattern lives.
+and a space is not one. Log lines pass through `mask_personal` too (`bot/logmask.py`, with
+`*`): this module is where the patterns live.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ _KEEP = 3  # trailing digits left visible
 _HIDDEN = "•"
 
 
-def mask_personal(text: str) -> str:
-    """`text` with every identity number, phone number and e-mail address masked."""
-    return _PHONE.sub(_mask_phone, _EMAIL.sub(_mask_email, mask_identity_numbers(text)))
+def mask_personal(text: str, hidden: str = _HIDDEN) -> str:
+    """`text` with every identity number, phone number and e-mail address masked by `hidden`."""
+    text = _EMAIL.sub(lambda m: _mask_email(m, hidden), mask_identity_numbers(text, hidden))
+    return _PHONE.sub(lambda m: _mask_phone(m, hidden), text)
 
 
 def mask_identity_numbers(text: str, hidden: str = _HIDDEN) -> str:
@@ -46,10 +47,10 @@ def mask_identity_numbers(text: str, hidden: str = _HIDDEN) -> str:
     return _IDENTITY.sub(mask, text)
 
 
-def _mask_phone(match: re.Match[str]) -> str:
+def _mask_phone(match: re.Match[str], hidden: str) -> str:
     found = match.group()
     digits = sum(c.isdigit() for c in found)
-    return _hide_digits(found, digits, _HIDDEN) if 9 <= digits <= 15 else found
+    return _hide_digits(found, digits, hidden) if 9 <= digits <= 15 else found
 
 
 def _hide_digits(found: str, digits: int, hidden: str) -> str:
@@ -63,6 +64,6 @@ def _hide_digits(found: str, digits: int, hidden: str) -> str:
     return "".join(out)
 
 
-def _mask_email(match: re.Match[str]) -> str:
+def _mask_email(match: re.Match[str], hidden: str) -> str:
     local, _, tld = match.groups()
-    return f"{local[0]}•••@•••.{tld}"
+    return f"{local[0]}{hidden * 3}@{hidden * 3}.{tld}"

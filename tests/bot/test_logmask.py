@@ -48,3 +48,18 @@ def test_identity_numbers_are_masked_in_any_log_record(caplog: pytest.LogCapture
         assert whole not in caplog.text
         assert all(whole not in record.getMessage() for record in caplog.records)
     assert "**** **** **** *001" in caplog.text  # the last digits tell two numbers apart
+
+
+def test_phone_numbers_in_groups_and_e_mail_addresses_are_masked_in_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A resident's words quoted in a log line (a refused report, a failed send) keep no contact."""
+    caplog.handler.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("lapor.test").info(
+            "text: %s", "hubungi 0812-3456-7890 / warga.rt5@mail.id"
+        )
+    assert "0812-3456-7890" not in caplog.text and "warga.rt5@mail.id" not in caplog.text
+    assert "****-****-*890" in caplog.text and "w***@***.id" in caplog.text
+    kept = "at 2026-12-02 14:57:29 on 127.0.0.1:8080"
+    assert mask_text(kept) == kept
