@@ -17,7 +17,7 @@ from prometheus_client import Counter
 
 from bot.channels.base import Channel, Inbound, InboxItem, Unreadable
 from bot.clock import Clock, system_clock
-from bot.queue.backoff import backoff
+from bot.queue.backoff import OUTAGE_RETRY_SECONDS, backoff
 from bot.queue.gate import IngestGate
 from bot.queue.health import Health
 from bot.queue.lanes import ChatLanes, instance_id
@@ -228,7 +228,7 @@ class InboxWorker(ChatLanes):
             log.exception("inbox row %d (%s) failed", row_id, channel_name)
         async with self.sessions.begin() as session:
             attempts = await queue.inbox_attempts(session, row_id)
-            delay = backoff(attempts + 1, base=2.0, cap=300.0) if not outage else 5.0
+            delay = OUTAGE_RETRY_SECONDS if outage else backoff(attempts + 1, base=2.0, cap=300.0)
             await queue.record_inbox_failure(
                 session,
                 row_id,

@@ -4,7 +4,9 @@ Order is kept per chat (only a chat's head row is claimed). Channel limits are t
 business (python-telegram-bot's AIORateLimiter); here we obey what the channel says back:
 429 pauses the whole channel for `retry_after` (with jitter), 5xx and timeouts back off, a
 refusal is a dead letter at once, "blocked by the user" stops writing to that resident, and
-an exception that is not a `SendError` is Lapor's own bug: a dead letter with its traceback.
+an exception that is not a `SendError` is Lapor's own bug: a dead letter with its traceback,
+unless it is the database failing mid-send (a fetched photo stored, a part recorded): then the
+row waits a moment and no attempt counts, as in the inbox.
 A picture another channel holds is fetched through that channel before it is sent; a photo
 that cannot be had goes as its caption and the handler's line saying so, not as a dead letter.
 """
@@ -33,13 +35,13 @@ from bot.channels.base import (
     SendError,
 )
 from bot.clock import Clock, system_clock
-from bot.queue.backoff import backoff
+from bot.queue.backoff import OUTAGE_RETRY_SECONDS, backoff
 from bot.queue.election import SenderElection
 from bot.queue.gate import IngestGate
 from bot.queue.health import Health
 from bot.queue.lanes import ChatLanes, instance_id
 from db import queue
-from db.engine import Sessions
+from db.engine import Sessions, is_outage
 from db.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -133,8 +135,11 @@ class OutboxDispatcher(ChatLanes):
         except SendError as exc:
             await self._record_failure(row, exc)
             return
-        except Exception:  # Lapor's own bug, not the channel's answer: retrying will not help
-            await self._our_bug(row)
+        except Exception as exc:
+            if is_outage(exc):  # storing a fetched photo, recording a part: not the message's
+                await self._database_out(row, exc)
+            else:  # Lapor's own bug, not the channel's answer: retrying will not help
+                await self._our_bug(row)
             return
         finally:
             SENDING.reset(token)
@@ -191,6 +196,22 @@ class OutboxDispatcher(ChatLanes):
                 await queue.record_parts(session, row_id(row), done=done, external_id=message_id)
 
         return record
+
+    async def _database_out(self, row: OutboxRow, exc: Exception) -> None:
+        """The database failed mid-send: tried again shortly, no attempt counted (when even that
+        cannot be recorded, the claim's lease returns the row)."""
+        log.warning("outbox row %d: database unavailable mid-send: %r", row.id, exc)
+        try:
+            async with self.sessions.begin() as session:
+                await queue.mark_retry(
+                    session,
+                    row_id(row),
+                    error=f"{type(exc).__name__}: {exc}",
+                    at=self.clock() + timedelta(seconds=OUTAGE_RETRY_SECONDS),
+                    count_attempt=False,
+                )
+        except Exception:
+            log.warning("outbox row %d: left to its lease", row.id, exc_info=True)
 
     async def _our_bug(self, row: OutboxRow) -> None:
         log.exception("outbox row %d: Lapor's own error, given up (not retried)", row.id)

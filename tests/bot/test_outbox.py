@@ -219,6 +219,37 @@ async def test_our_own_error_is_a_dead_letter_at_once_with_its_traceback(
     assert nxt.sent_at == NOW
 
 
+class DatabaseGoneChannel(RecordingChannel):
+    """The database fails under the first send (storing a fetched photo, recording a part)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def send(self, out: Outbound) -> str | None:
+        if not self.failed:
+            self.failed = True
+            raise sa.exc.OperationalError("INSERT INTO media ...", {}, Exception("server closed"))
+        return await super().send(out)
+
+
+async def test_a_database_outage_mid_send_is_tried_again_not_dead_lettered(
+    sessions: Sessions,
+) -> None:
+    """Not Lapor's bug and not the message's fault: it waits a moment, uses no attempt, and
+    the chat's next message stays behind it."""
+    channel, clock = DatabaseGoneChannel(), Clock()
+    await queue(sessions, "first", "second")
+    await dispatcher(sessions, channel, clock).drain()
+    first, second = await rows(sessions)
+    assert first.failed_at is None and first.sent_at is None and first.attempts == 0
+    assert first.next_attempt_at is not None and first.next_attempt_at > NOW
+    assert second.sent_at is None and [o.text for o in channel.sent] == []
+    clock.now = first.next_attempt_at
+    await dispatcher(sessions, channel, clock).drain()
+    assert [o.text for o in channel.sent] == ["first", "second"]
+
+
 async def resident(sessions: Sessions, chat: str) -> None:
     async with sessions.begin() as session:
         person = Resident()
