@@ -72,3 +72,6 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema check at start-up
+    # every job run is two INFO lines (the routing-learn job runs every 30 s); its own log says
+    # what a run did, and a missed or failed run is still a warning
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logmask import MaskingFilter, mask_text
+from bot.logmask import MaskingFilter, mask_text, setup_logging
 
 
 def test_phone_numbers_ids_and_tokens_are_masked() -> None:
@@ -63,3 +63,18 @@ def test_phone_numbers_in_groups_and_e_mail_addresses_are_masked_in_logs(
     assert "****-****-*890" in caplog.text and "w***@***.id" in caplog.text
     kept = "at 2026-12-02 14:57:29 on 127.0.0.1:8080"
     assert mask_text(kept) == kept
+
+
+def test_scheduler_runs_do_not_fill_the_log_but_its_warnings_do() -> None:
+    """Two INFO lines per job run, every 30 s, would bury what the admin reads at 7 a.m."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging("INFO")
+        runs = logging.getLogger("apscheduler.executors.default")
+        assert not runs.isEnabledFor(logging.INFO) and runs.isEnabledFor(logging.WARNING)
+        assert logging.getLogger("bot.scheduler").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.getLogger("apscheduler").setLevel(logging.NOTSET)
