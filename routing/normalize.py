@@ -27,6 +27,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,;:!?()\n|]|\.(?=\s|$)")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
 _DOUBLES = re.compile(r"([a-z])\1")
+_ENGLISH_DOUBLE_ENDINGS: Final = "eolsf"  # "free", "too", "small", "less", "staff"
 _IDIOMS = re.compile(
     r"\b(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in lexicon.IDIOMS) + r")\b"
 )
@@ -236,8 +237,14 @@ class Analyzer:
         if word in self._known or not word.isalpha():
             return [word]
         single = _DOUBLES.sub(r"\1", word)
-        if single != word and (single in _LEXICON or single in self.vocabulary):
-            return expand(single)
+        if single != word:
+            if single in _LEXICON or single in self.vocabulary:
+                return expand(single)
+            if word[-1] == word[-2] and word[-1] not in _ENGLISH_DOUBLE_ENDINGS:
+                # chat's held last letter on a typo or a vowel-dropped word: "bnjirr", "gjii"
+                resolved = self._resolve(single)
+                if resolved != [single]:
+                    return resolved
         real_word = False
         for stem in self.stemmer.candidates(word):
             if stem in self.vocabulary:

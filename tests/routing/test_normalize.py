@@ -66,6 +66,9 @@ def test_affix_stripper_proposes_the_stem(word: str, stem: str) -> None:
         ("lampune mati", ["lampu", "mati"]),
         ("smapah numpuk", ["sampah", "numpuk"]),  # transposed letters
         ("kebakaaran", ["kebakaran"]),  # doubled letter
+        ("sampahh numpukk", ["sampah", "numpuk"]),  # held last letter
+        ("lmpu mtii", ["lampu", "mati"]),  # held last letter on a vowel-dropped word
+        ("pohonn tumbangg", ["pohon", "tumbang"]),
     ],
 )
 def test_analyzer_reaches_catalog_words(router: Router, written: str, expected: list[str]) -> None:
@@ -74,7 +77,7 @@ def test_analyzer_reaches_catalog_words(router: Router, written: str, expected: 
 
 @pytest.mark.parametrize(
     "word",
-    ["lebar", "makin", "malah", "money", "mohon", "tahan", "keberatan", "kejadian"],
+    ["lebar", "makin", "malah", "money", "mohon", "tahan", "keberatan", "kejadian", "free"],
 )
 def test_real_words_are_not_corrected_into_catalog_words(router: Router, word: str) -> None:
     """'lebar' is not a typo of 'lebah' (bees), 'mohon' not of 'pohon', 'money' not 'monkey'."""
