@@ -4,6 +4,8 @@
 it expands slang and Javanese, strips affixes only when that lands on a word the catalog or the
 lexicon knows ("selokannya" -> "selokan", "dalane" -> "dalan" -> "jalan"), and corrects a typo
 only towards a catalog word of similar length with the same first letter, never a short word.
+What voice recognition cuts apart it puts back when the whole is a catalog word ("te pe es" ->
+tps, "sam pah" -> sampah), and an unknown word made of two catalog words is read as both.
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ _IDIOMS = re.compile(
 )
 
 _EMOJI = re.compile("|".join(map(re.escape, lexicon.EMOJI_WORDS)))
+
+# Voice recognition spells an acronym out letter by letter: "pe de a em" -> "pdam".
+LETTER_NAMES: Final[dict[str, str]] = {
+    "a": "a", "be": "b", "ce": "c", "de": "d", "e": "e", "ef": "f", "ge": "g", "ha": "h",
+    "i": "i", "je": "j", "ka": "k", "el": "l", "em": "m", "en": "n", "o": "o", "pe": "p",
+    "ki": "q", "er": "r", "es": "s", "te": "t", "u": "u", "ve": "v", "fe": "v", "we": "w",
+    "eks": "x", "ye": "y", "zet": "z",
+}  # fmt: skip
+MAX_SPELLED: Final = 5  # letters of the longest acronym spelled out ("ce ce te ve")
+MIN_SPLIT_PART: Final = 3  # "lampujalan" -> lampu jalan; no part shorter than this
 
 CACHE_LIMIT: Final = 200_000  # distinct words remembered; a long-running bot sees many typos
 MIN_FUZZY_LENGTH: Final = 5  # shorter words match exactly or not at all: "api" is not "apa"
@@ -207,6 +219,8 @@ class Analyzer:
                 by_skeleton.setdefault(skeleton(word), set()).add(word)
         self._skeletons = {k: sorted(v) for k, v in by_skeleton.items()}
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._joinable = self.vocabulary | _LEXICON.keys()
+        self._odd: dict[str, bool] = {}
 
     def analyze(self, text: str) -> list[str]:
         """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
@@ -218,12 +232,82 @@ class Analyzer:
         cache = self._cache
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        for word in tokens:
+            self._odd.clear()
+        for word in self._rejoin(list(tokens)):
             resolved = cache.get(word)
             if resolved is None:
                 resolved = cache[word] = tuple(self._resolve(word))
             out.extend(resolved)
         return out
+
+    def _rejoin(self, tokens: list[str]) -> list[str]:
+        """Words voice recognition cut apart, put back when the whole is a catalog word:
+        spelled letters ("te pe es" -> tps, "pe dam" -> pdam), a word in pieces ("sam pah")."""
+        odd = self._odd_token
+        if not any(map(odd, tokens)):
+            return tokens  # most messages: every word a real one, nothing spelled
+        joinable = self._joinable
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            word = tokens[i]
+            if word in LETTER_NAMES and i + 1 < n:
+                letters = [word]
+                while len(letters) < MAX_SPELLED and tokens[i + len(letters)] in LETTER_NAMES:
+                    letters.append(tokens[i + len(letters)])
+                    if i + len(letters) == n:
+                        break
+                done = False
+                for k in range(len(letters), 1, -1):
+                    acronym = "".join(LETTER_NAMES[t] for t in letters[:k])
+                    if acronym in joinable:
+                        out.append(acronym)
+                        i, done = i + k, True
+                        break
+                if not done:
+                    whole = LETTER_NAMES[word] + tokens[i + 1]
+                    if whole in joinable:
+                        out.append(whole)
+                        i += 2
+                        continue
+                if done:
+                    continue
+            elif i + 1 < n:
+                nxt = tokens[i + 1]
+                whole = word + nxt
+                if (
+                    len(whole) >= MIN_FUZZY_LENGTH
+                    and whole in joinable
+                    and (word not in self._known or nxt not in self._known)
+                    and word.isalpha()
+                    and nxt.isalpha()
+                ):
+                    out.append(whole)
+                    i += 2
+                    continue
+            out.append(word)
+            i += 1
+        return out
+
+    def _odd_token(self, token: str) -> bool:
+        """A spelled letter or a word neither the catalog nor a dictionary knows."""
+        odd = self._odd.get(token)
+        if odd is None:
+            odd = self._odd[token] = token in LETTER_NAMES or (
+                token.isalpha() and token not in self._known and token not in _LEXICON
+            )
+        return odd
+
+    def _split_merged(self, word: str) -> list[str] | None:
+        """Two catalog words run together ("lampujalan", "sampahnumpuk")."""
+        if len(word) < 2 * MIN_SPLIT_PART + 1:
+            return None
+        vocabulary = self.vocabulary
+        for cut in range(len(word) - MIN_SPLIT_PART, MIN_SPLIT_PART - 1, -1):
+            left, right = word[:cut], word[cut:]
+            if left in vocabulary and (right in vocabulary or right in _LEXICON):
+                return [*expand(left), *expand(right)]
+        return None
 
     def knows(self, word: str) -> bool:
         """A real word, the catalog's or a dictionary's, or a typo of a catalog word."""
@@ -262,7 +346,9 @@ class Analyzer:
                 corrected = self._unabbreviate(stem)
                 if corrected:
                     break
-        return [corrected] if corrected else [word]
+        if corrected:
+            return [corrected]
+        return self._split_merged(word) or [word]
 
     def _unabbreviate(self, word: str) -> str | None:
         """Chat writes words without their vowels ("lmpu mti", "prkr"): the one catalog word

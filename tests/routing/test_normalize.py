@@ -69,6 +69,12 @@ def test_affix_stripper_proposes_the_stem(word: str, stem: str) -> None:
         ("sampahh numpukk", ["sampah", "numpuk"]),  # held last letter
         ("lmpu mtii", ["lampu", "mati"]),  # held last letter on a vowel-dropped word
         ("pohonn tumbangg", ["pohon", "tumbang"]),
+        # voice recognition: acronyms spelled out, words cut apart or run together
+        ("te pe es penuh", ["tps", "penuh"]),
+        ("pe dam mati", ["pdam", "mati"]),
+        ("sam pah numpuk", ["sampah", "numpuk"]),
+        ("lampujalan mati", ["lampu", "jalan", "mati"]),
+        ("es teh basi", ["es", "teh", "basi"]),  # a letter name that spells nothing stays
     ],
 )
 def test_analyzer_reaches_catalog_words(router: Router, written: str, expected: list[str]) -> None:
