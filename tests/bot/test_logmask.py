@@ -68,13 +68,17 @@ def test_phone_numbers_in_groups_and_e_mail_addresses_are_masked_in_logs(
 def test_scheduler_runs_do_not_fill_the_log_but_its_warnings_do() -> None:
     """Two INFO lines per job run, every 30 s, would bury what the admin reads at 7 a.m."""
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
+    handlers, levels = (
+        root.handlers[:],
+        {name: logging.getLogger(name).level for name in ["", *logging.root.manager.loggerDict]},
+    )
     try:
         setup_logging("INFO")
         runs = logging.getLogger("apscheduler.executors.default")
         assert not runs.isEnabledFor(logging.INFO) and runs.isEnabledFor(logging.WARNING)
         assert logging.getLogger("bot.scheduler").isEnabledFor(logging.INFO)
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.getLogger("apscheduler").setLevel(logging.NOTSET)
+    finally:  # other tests read these loggers (httpx's request lines, say) as pytest set them
+        root.handlers[:] = handlers
+        for name in logging.root.manager.loggerDict:
+            logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+        root.setLevel(levels[""])
