@@ -140,27 +140,27 @@ def make_scheduler(
             log.info("routing: learned %d correction(s) stored by other instances", taught)
 
     scheduler = AsyncIOScheduler(timezone=zone)
+
+    def every(
+        seconds: int, job: Callable[[], Coroutine[Any, Any, None]], name: str, **extra: Any
+    ) -> None:
+        """One run at a time; runs missed while one was slow are one run, never a pile-up."""
+        scheduler.add_job(
+            runs.tracked(job),
+            IntervalTrigger(seconds=seconds, timezone=zone),
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            **extra,
+        )
+
     if learn_seconds > 0:
-        scheduler.add_job(
-            runs.tracked(learn),
-            IntervalTrigger(seconds=learn_seconds, timezone=zone),
-            id="routing-learn",
-            name="routing-learn",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        every(learn_seconds, learn, "routing-learn")
     if sweep_seconds > 0:
-        scheduler.add_job(
-            runs.tracked(sweep),
-            IntervalTrigger(seconds=sweep_seconds, timezone=zone),
-            id="sla-sweep",
-            name="sla-sweep",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=datetime.now(zone),  # at start-up too: catch up after a restart
-        )
+        # at start-up too: catch up after a restart
+        every(sweep_seconds, sweep, "sla-sweep", next_run_time=datetime.now(zone))
         hour, minute = (int(part) for part in ctx.catalog.sla.digest_time.split(":"))
         scheduler.add_job(
             runs.tracked(digest),
