@@ -25,7 +25,6 @@ from pathlib import Path
 
 import aiohttp
 from PIL import Image
-from pydantic import SecretStr
 from sqlmodel import SQLModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,9 +35,9 @@ from bot.channels.base import Outbound, OutboundKind  # noqa: E402
 from bot.channels.media import MediaStore  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.channels.whatsapp import WhatsAppChannel  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from tests.fakes.graph_api import PHONE_NUMBER_ID, FakeGraphApi  # noqa: E402
+from tests.fakes.settings import channel_settings  # noqa: E402
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
 TEXT = "Laporan KDR-26-000123 sudah diterima Dinas PUPR dan akan ditangani. " * 3
@@ -93,14 +92,7 @@ async def main(sends: int, photo_kb: int) -> None:
         store = MediaStore(make_sessions(engine))
         media_id = await store.save("whatsapp", "bench-photo", "image/jpeg", data)
         async with FakeBotApi() as tg, FakeGraphApi() as wa, aiohttp.ClientSession() as http:
-            settings = Settings(
-                _env_file=None,
-                telegram_bot_token=SecretStr(tg.token),
-                telegram_api_base_url=tg.base_url,
-                whatsapp_access_token=SecretStr(wa.token),
-                whatsapp_phone_number_id=PHONE_NUMBER_ID,
-                whatsapp_api_base_url=wa.base_url,
-            )
+            settings = channel_settings(tg, wa)
             telegram = TelegramChannel(settings, media=store)
             whatsapp = WhatsAppChannel(settings, media=store)
             await telegram.start()

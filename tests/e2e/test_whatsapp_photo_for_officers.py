@@ -27,7 +27,6 @@ from bot.channels.media import MediaStore
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp.media import KEPT_MEDIA_PREFIX
-from bot.config import Settings
 from bot.queue.inbox import outbox_row
 from bot.queue.outbox import OutboxDispatcher
 from bot.web.app import make_app
@@ -38,6 +37,7 @@ from tests.conftest import Database
 from tests.e2e.telegram_world import PUPR_CHAT, settings_for
 from tests.e2e.whatsapp import Lapor
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeGraphApi
+from tests.fakes.settings import channel_settings
 from tests.fakes.telegram_api import FakeBotApi
 
 TICKET = re.compile(r"KDR-\d{2}-\d{6}")
@@ -188,17 +188,6 @@ async def senders(sessions: Sessions) -> AsyncIterator[Senders]:
         finally:
             await whatsapp.stop()
             await telegram.stop()
-
-
-def channel_settings(telegram: FakeBotApi, graph: FakeGraphApi) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=SecretStr(telegram.token),
-        telegram_api_base_url=telegram.base_url,
-        whatsapp_access_token=SecretStr(graph.token),
-        whatsapp_phone_number_id=PHONE_NUMBER_ID,
-        whatsapp_api_base_url=graph.base_url,
-    )
 
 
 async def test_graph_failing_once_on_the_card_is_tried_again(senders: Senders) -> None:
