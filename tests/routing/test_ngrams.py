@@ -13,6 +13,9 @@ from routing.matcher import Router
 from routing.ngrams import CHAT, CORPUS_DIR, NgramModel, corpus_examples
 from tests.routing.paths import EVALUATION_SETS
 
+# rapidfuzz ratio of lower-cased texts: every round's corpus writers dropped a line this near.
+NEAR = 75
+
 
 def test_a_situation_without_catalog_words_reaches_its_agency(router: Router) -> None:
     text = "sudah dua hari bak mandi tidak terisi sama sekali, ember-ember kosong"
@@ -116,7 +119,7 @@ def test_the_corpus_is_kept_apart_from_every_evaluation_set() -> None:
         if not line.startswith("#") and len(line.partition("|")[2].strip()) > 12
     ]
     assert len(corpus) > 1000
-    scores = process.cdist(corpus, evaluation, scorer=fuzz.ratio, score_cutoff=90, workers=1)
+    scores = process.cdist(corpus, evaluation, scorer=fuzz.ratio, score_cutoff=NEAR, workers=1)
     rows, columns = scores.nonzero()
     close = [(corpus[r], evaluation[c]) for r, c in zip(rows, columns, strict=True)]
     assert close == []
