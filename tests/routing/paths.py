@@ -15,4 +15,9 @@ STYLES_SET = Path(__file__).resolve().parent / "styles.jsonl"
 HOLDOUT2_SET = Path(__file__).resolve().parent / "holdout2.jsonl"
 # Round 5, written before the router ran on it: half "a" may guide tuning, half "b" never does.
 HOLDOUT3_SET = Path(__file__).resolve().parent / "holdout3.jsonl"
-EVALUATION_SETS = (FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET)
+# Round 6, written blind to the router, its catalog and corpus by a second author: "a" may guide
+# tuning, "b" never does.
+HOLDOUT4_SET = Path(__file__).resolve().parent / "holdout4.jsonl"
+EVALUATION_SETS = (
+    FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET
+)  # fmt: skip
