@@ -100,7 +100,7 @@ class Stemmer(Protocol):
 _SUFFIXES: Final = (
     # Indonesian particles and possessives, Javanese -e/-ne/-ipun, derivation, English endings.
     "nipun", "ipun", "nya", "lah", "kah", "pun", "ne", "ku", "mu", "e",
-    "kan", "ake", "aken", "ane", "an", "i", "in", "en",
+    "kan", "ake", "ke", "aken", "ane", "an", "i", "in", "en",
     "ing", "ed", "es", "s",
 )  # fmt: skip
 # Prefixes kept as they are: the stem follows unchanged ("di-pangkas", "ke-banjir-an").

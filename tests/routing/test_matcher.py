@@ -34,6 +34,10 @@ from routing.matcher import Router
         ("tetangga bakar sampah tiap sore, asapnya masuk kamar", "DLHKP"),
         ("rumah di gang sebelah terbakar, apinya sudah besar", "DAMKAR"),
         ("ada ular masuk ke dalam rumah", "DAMKAR"),
+        # abuse of a child is the protection office's, also by a teacher; a teacher's pay not
+        ("guru les melecehkan murid perempuan", "DP3AP2KB"),
+        ("guru privat nglecehke muridku", "DP3AP2KB"),
+        ("guru honorer belum digaji", "DISDIK"),
         # a place named in passing does not decide
         ("ada pengemis anak kecil di lampu merah tiap sore", "DINSOS"),
         ("tumpukan sampah dekat pasar sudah seminggu", "DLHKP"),
