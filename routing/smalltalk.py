@@ -167,6 +167,22 @@ _CONTRAST: Final = frozenset(
     " harap".split()
 )
 RESOLVED_MAX_WORDS: Final = 14
+# Praise after a thanks ("taman kota sekarang bagus", "petugasnya sregep", "fixing it so
+# quickly") is no report, unless a sign of trouble follows; topic words alone are not trouble.
+_PRAISE: Final = frozenset(
+    """
+    bagus indah rapi asri nyaman sregep rajin sigap tanggap responsif ramah cepat keren apik
+    resik kinclong adem sejuk terang fixing fixed repaired quickly fast great nice beautiful
+    clean helpful
+    """.split()
+)
+_TOPICS: Final = frozenset("sampah api ular pohon listrik air jalan lampu".split())
+# A message sent to the wrong chat ("maaf salah kirim", "pesan tadi harusnya buat suami").
+_MISSENT: Final = _phrases("""
+    salah kirim, salah kirim pesan, salah chat, salah ketik, salah grup, salah nomor, salah kamar,
+    salah orang, kepencet, ketekan, harusnya buat, harusnya untuk, maksudnya buat,
+    bukan buat sini, bukan untuk sini, wrong chat, wrong number, wrong group, wrong person
+""")
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
@@ -258,7 +274,7 @@ def small_talk(
         if OPENER in tags and THANKS in tags:
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
-    if THANKS in tags and _resolved(words, expanded):
+    if THANKS in tags and (_resolved(words, expanded) or _praises(words, expanded)):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not found:
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
@@ -267,6 +283,8 @@ def small_talk(
         expanded -= {"tidak"}  # "buka gak?" asks; it does not complain
     if expanded & _PROBLEM_CUES:
         return ()
+    if len(words) <= RESOLVED_MAX_WORDS and _has_phrase(words, _MISSENT):
+        return _ordered(tags | {OTHER})
     problem = bool(set(found) - _CHAT_WORDS)
     if question and (
         _about_hours(words) or _about_contact(words) or (set(rest) & _ABOUT_LAPOR and not problem)
@@ -336,6 +354,25 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
         and not contrast
         and not (expanded - set(words)) & _CONTRAST
         and "sudah" in expanded
+    )
+
+
+def _praises(words: Sequence[str], expanded: set[str]) -> bool:
+    """A short thanks that praises ("Pak Wali keren, taman kota sekarang bagus") and tells of
+    no trouble: no problem cue beyond a topic word, no "tapi", "masih", "tolong"."""
+    return (
+        len(words) <= RESOLVED_MAX_WORDS
+        and bool(expanded & _PRAISE)
+        and not expanded & (_PROBLEM_CUES - _TOPICS)
+        and not expanded & (_CONTRAST - {"cuma", "hanya"})  # "mung arep ngucapke suwun"
+    )
+
+
+def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    return any(
+        tuple(words[at : at + len(phrase)]) == phrase
+        for phrase in phrases
+        for at in range(len(words) - len(phrase) + 1)
     )
 
 

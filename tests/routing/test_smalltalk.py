@@ -42,6 +42,13 @@ from routing.matcher import Router
         ("alamat kantor dinas sosial di mana ya", ("question",)),  # reaching an office
         ("nomor telepon dinas perhubungan berapa min", ("question",)),
         ("alhamdulillah air sudah mengalir lagi, terima kasih", ("thanks",)),  # fixed again
+        # praise after a thanks, though it names a topic
+        ("matur nuwun, lampu jalan gang kami sekarang terang", ("thanks",)),
+        ("thanks for fixing the road so fast", ("thanks",)),
+        ("keren pak, alun-alun sekarang rapi dan bersih", ("thanks",)),
+        # sent to the wrong chat
+        ("maaf pak salah kirim", ("other",)),
+        ("eh pesan tadi harusnya buat adik saya", ("other",)),
         ("Dijual tanah murah dekat pasar, minat hubungi 081234567890", ("spam",)),
         ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
         ("Pinjaman dana cair 1 jam tanpa jaminan, hub 081234567890", ("spam",)),
@@ -68,6 +75,9 @@ def test_small_talk_is_tagged_and_routed_nowhere(
         ("Assalamualaikum pak, sampah di TPS Jl. Semeru sudah meluber ke jalan", "DLHKP"),
         ("permisi min mau lapor, pipa PDAM bocor di depan masjid", "PDAM"),
         ("halo, terima kasih. tapi lampu merah perempatan masih mati", "DISHUB"),
+        ("makasih min, taman kota bagus tapi sampahnya numpuk", "DLHKP"),
+        ("terima kasih, jalan depan rumah berlubang lagi", "PUPR"),
+        ("maaf salah kirim tadi, yang benar pohon tumbang di Jl. Semeru", "BPBD"),
         ("tolong min, ada judi online di warung kopi, warga resah", "POLRI"),
         ("air mati lagi, kemarin sudah nyala tapi sekarang mati lagi", "PDAM"),
         ("ada yang jual elpiji 3 kg murah tapi langka, hubungi 081234567890", "DISPERDAGIN"),
