@@ -425,3 +425,5 @@ EMPHASIS: Final = frozenset(
     """.split()
 )
 BESIDES: Final = frozenset("selain besides kejaba kajaba".split())
+# Words that list one thing after another ("KTP hilang dan PBB belum bayar").
+CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())

@@ -74,6 +74,21 @@ def test_a_message_split_between_two_agencies_goes_to_triage_with_both_as_button
     assert set(result.candidates[:2]) == {"DISPENDUKCAPIL", "BAPENDA"}
 
 
+def test_an_office_named_as_the_reason_for_another_is_no_second_problem(router: Router) -> None:
+    """The KTP is what the aid office asked for, not a problem of its own."""
+    text = "sudah fotokopi KTP berkali-kali buat daftar bansos tapi nama tidak pernah keluar"
+    assert router.route(text).opd == "DINSOS"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bosen nih sendirian di kos, temenin chat dong", "lagi gabut parah, bos ngilang seharian"],
+)
+def test_a_lone_word_in_chit_chat_routes_nowhere(router: Router, text: str) -> None:
+    """ "bos" is a labour word, but nobody here complains about a boss."""
+    assert router.route(text).opd is None
+
+
 @pytest.mark.parametrize(
     ("text", "agency"),
     [
