@@ -425,5 +425,8 @@ EMPHASIS: Final = frozenset(
     """.split()
 )
 BESIDES: Final = frozenset("selain besides kejaba kajaba".split())
+# "Tolong kabel itu dulu": a request for one thing first names the problem that matters most.
+REQUESTS: Final = frozenset("tolong mohon please nyuwun minta".split())
+FIRST: Final = frozenset("dulu duluan dahulu disik dhisik riyin rumiyin first".split())
 # Words that list one thing after another ("KTP hilang dan PBB belum bayar").
 CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())

@@ -288,7 +288,7 @@ class Router:
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))
                 continue
             weight = phrase.weight * _place_factor(words, hit.at[0])
-            if hit.at[-1] < main:
+            if hit.at[-1] < main and not _named_again(words, hit.at, main):
                 weight *= ASIDE_FACTOR
             kind: EvidenceKind = "context" if phrase.context else "keyword"
             old = found.get(key)
@@ -345,7 +345,36 @@ def _main_from(words: list[str]) -> int:
             w in lexicon.EMPHASIS for w in words[at + 1 : at + 1 + MAIN_WITHIN]
         ):
             return at + 1
+        if word in lexicon.REQUESTS and at > 0:
+            clause = words[at + 1 : words.index(BOUNDARY, at) if BOUNDARY in words[at:] else None]
+            if not lexicon.FIRST.isdisjoint(clause):
+                told = _told_first(words, at)
+                if told is not None:
+                    return told
     return 0
+
+
+def _told_first(words: list[str], request: int) -> int | None:
+    """Where the problem a request asks for first ("Tolong kabel itu dulu") was told: the start
+    of the clause or listed item that named it ("..., dan kabel listrik putus"); None when the
+    request points back to nothing ("tolong dicek dulu" is politeness)."""
+    again = next((i for i in range(request) if _named_again(words, (i,), request)), None)
+    if again is None:
+        return None
+    start = again
+    while (
+        start > 0 and words[start - 1] != BOUNDARY and words[start - 1] not in lexicon.CONJUNCTIONS
+    ):
+        start -= 1
+    return start
+
+
+def _named_again(words: list[str], at: Iterable[int], main: int) -> bool:
+    """A problem told before the main part and pointed back to in it ("kabel listrik putus ...
+    Tolong kabel itu dulu") is the main problem, not one put aside ("tolong dicek dulu" points
+    back to nothing: politeness, not a choice)."""
+    later = set(words[main:]) - lexicon.STOPWORDS - lexicon.REQUESTS - lexicon.FIRST
+    return any(words[i] in later for i in at if words[i] != BOUNDARY)
 
 
 def _content(words: Iterable[str]) -> set[str]:

@@ -74,6 +74,13 @@ def test_a_message_split_between_two_agencies_goes_to_triage_with_both_as_button
     assert set(result.candidates[:2]) == {"DISPENDUKCAPIL", "BAPENDA"}
 
 
+def test_a_polite_dulu_chooses_nothing(router: Router) -> None:
+    """"Tolong dicek dulu" is politeness: both problems stay, the resident chooses."""
+    result = router.route("sampah numpuk dan got mampet, tolong dicek dulu ya pak")
+    assert result.opd is None
+    assert set(result.candidates[:2]) == {"DLHKP", "PUPR"}
+
+
 def test_an_office_named_as_the_reason_for_another_is_no_second_problem(router: Router) -> None:
     """The KTP is what the aid office asked for, not a problem of its own."""
     text = "sudah fotokopi KTP berkali-kali buat daftar bansos tapi nama tidak pernah keluar"
@@ -153,6 +160,9 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         ("got di gang agak mampet, tapi yang paling mendesak lampu jalan padam semua", "PERKIM"),
         ("selain lampu jalan redup, jalan aspal di depan sekolah berlubang besar", "PUPR"),
         ("sampahnya memang numpuk, but the main problem is no tap water for three days", "PDAM"),
+        # a request for one of them first, pointing back to it
+        ("sampah belum diangkut, dan pohon tumbang di gang 3. Tolong pohonnya dulu", "BPBD"),
+        ("lampu jalan mati dan jalan berlubang. tolong lubangnya dulu ya", "PUPR"),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
