@@ -75,7 +75,7 @@ def test_a_message_split_between_two_agencies_goes_to_triage_with_both_as_button
 
 
 def test_a_polite_dulu_chooses_nothing(router: Router) -> None:
-    """"Tolong dicek dulu" is politeness: both problems stay, the resident chooses."""
+    """ "Tolong dicek dulu" is politeness: both problems stay, the resident chooses."""
     result = router.route("sampah numpuk dan got mampet, tolong dicek dulu ya pak")
     assert result.opd is None
     assert set(result.candidates[:2]) == {"DLHKP", "PUPR"}
