@@ -110,7 +110,7 @@ def figures(router: Router, path: Path, half: str | None = None) -> tuple[float,
         (HOLDOUT3_SET, "a", 0.95, 0.02, 0.88),
         (HOLDOUT3_SET, "b", 0.89, 0.03, 0.93),
         (HOLDOUT4_SET, "a", 0.94, 0.03, 0.94),
-        (HOLDOUT4_SET, "b", 0.80, 0.08, 0.88),
+        (HOLDOUT4_SET, "b", 0.85, 0.06, 0.91),
     ],
     ids=[
         "holdout2-untouched",
@@ -125,7 +125,7 @@ def test_later_rounds_hold(
 ) -> None:
     """Floors a little under what bench/routing.py measured when round 5 ended (holdout2
     95.3% / 1.6% / 96.8%, holdout3-a 96.8% / 1.1% / 97.1%, holdout3-b 91.1% / 2.2% / 97.1%)
-    and round 6 (a second author: holdout4-a 89.6% / 5.5% / 97.1%, b 82.9% / 6.5% / 91.7%):
+    and round 6 (a second author: holdout4-a 96.5% / 1.5% / 97.1%, b 87.9% / 4.5% / 94.4%):
     a change that loses more than a message or two on sets never tuned on fails here."""
     got_accuracy, got_misroute, got_nowhere = figures(router, path, half)
     assert got_accuracy >= accuracy
