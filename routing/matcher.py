@@ -237,8 +237,7 @@ class Router:
         ranked = sorted(keywords.scores.values(), reverse=True)
         total = sum(ranked) + PRIOR
         lead = (ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)) / total
-        weight = MODEL_WEIGHT * (1.0 - DAMPING * ranked[0] / (ranked[0] + 1.0))
-        return lead > weight
+        return lead > _model_weight(keywords)
 
     def _coverage(self, words: list[str]) -> float:
         """The part of the message's content words that some labelled example had: a model
@@ -486,6 +485,14 @@ def _unless_contradicted(keywords: RouteResult, full: ngrams.Guess | None) -> Ro
     )
 
 
+def _model_weight(keywords: RouteResult) -> float:
+    """What the learned layer's shares count beside the catalog's: more where the catalog alone
+    could not choose, less beside a strong phrase (phrases are precise, n-grams are not)."""
+    strongest = max(keywords.scores.values(), default=0.0)
+    base = MODEL_WEIGHT if keywords.opd is not None else UNSURE_MODEL_WEIGHT
+    return base * (1.0 - DAMPING * strongest / (strongest + 1.0))
+
+
 def _blend(keywords: RouteResult, full: ngrams.Guess | None, coverage: float) -> RouteResult:
     """The keywords' share of evidence and the model's share, each 0..1, added per agency.
     The model counts less beside a strong catalog phrase (phrases are precise, n-grams are
@@ -503,10 +510,7 @@ def _blend(keywords: RouteResult, full: ngrams.Guess | None, coverage: float) ->
     guess = _agencies(full)
     total = sum(keywords.scores.values()) + PRIOR
     combined = {code: score / total for code, score in keywords.scores.items()}
-    strongest = max(keywords.scores.values(), default=0.0)
-    weight = MODEL_WEIGHT if keywords.opd is not None else UNSURE_MODEL_WEIGHT
-    weight *= 1.0 - DAMPING * strongest / (strongest + 1.0)
-    weight *= min(1.0, coverage / FULL_COVERAGE)
+    weight = _model_weight(keywords) * min(1.0, coverage / FULL_COVERAGE)
     evidence = list(keywords.evidence)
     if guess is not None and weight > 0:
         for code, share in zip(guess.ranked, guess.shares, strict=True):
