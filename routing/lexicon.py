@@ -424,6 +424,9 @@ EMPHASIS: Final = frozenset(
     main most worst bahaya berbahaya parah
     """.split()
 )
+# "..., tapi yang saya keluhkan X": the thing complained of, said after "yang" (not "tapi sudah
+# lapor ke RT", where "lapor" tells what was done).
+MAIN_VERBS: Final = frozenset("lapor keluhkan keluh adu sampaikan maksud".split())
 BESIDES: Final = frozenset("selain besides kejaba kajaba".split())
 # "Tolong kabel itu dulu": a request for one thing first names the problem that matters most.
 REQUESTS: Final = frozenset("tolong mohon please nyuwun minta".split())

@@ -340,8 +340,10 @@ def _main_from(words: list[str]) -> int:
             if word == BOUNDARY:
                 return at + 1
     for at, word in enumerate(words):
-        if word in lexicon.CONTRASTS and any(
-            w in lexicon.EMPHASIS for w in words[at + 1 : at + 1 + MAIN_WITHIN]
+        window = words[at + 1 : at + 1 + MAIN_WITHIN]
+        if word in lexicon.CONTRASTS and (
+            not lexicon.EMPHASIS.isdisjoint(window)
+            or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
         ):
             return at + 1
         if word in lexicon.REQUESTS and at > 0:

@@ -163,6 +163,9 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         # a request for one of them first, pointing back to it
         ("sampah belum diangkut, dan pohon tumbang di gang 3. Tolong pohonnya dulu", "BPBD"),
         ("lampu jalan mati dan jalan berlubang. tolong lubangnya dulu ya", "PUPR"),
+        ("got di depan memang bau, tapi yang saya keluhkan lampu jalan mati semua", "PERKIM"),
+        # "tapi sudah lapor" tells what was done, not what matters most
+        ("lampu jalan mati seminggu, tapi sudah lapor ke RT belum ada tindakan", "PERKIM"),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
