@@ -89,6 +89,33 @@ def test_an_office_named_as_the_reason_for_another_is_no_second_problem(router: 
 
 @pytest.mark.parametrize(
     "text",
+    [
+        "laporan saya tidak dibalas",
+        "sudah dua kali kirim laporan ke sini tapi tidak pernah dapat nomor tiket",
+        "kok belum dibalas ya, saya laporan dari minggu lalu",
+    ],
+)
+def test_a_complaint_about_lapor_itself_goes_to_diskominfo(router: Router, text: str) -> None:
+    """An unanswered report is a complaint about this service (labels.md: "this bot itself"),
+    not small talk: marked as chat, the resident would be answered with a greeting."""
+    result = router.route(text)
+    assert result.opd == "DISKOMINFO"
+    assert not result.small_talk
+
+
+def test_a_report_left_unanswered_still_goes_where_its_problem_belongs(router: Router) -> None:
+    text = "sampah belum diangkut lima hari, laporan saya juga belum dibalas"
+    assert router.route(text).opd == "DLHKP"
+
+
+def test_asking_after_an_earlier_report_is_no_new_complaint(router: Router) -> None:
+    result = router.route("laporan saya kemarin sudah diproses belum?")
+    assert result.opd is None
+    assert result.small_talk
+
+
+@pytest.mark.parametrize(
+    "text",
     ["bosen nih sendirian di kos, temenin chat dong", "lagi gabut parah, bos ngilang seharian"],
 )
 def test_a_lone_word_in_chit_chat_routes_nowhere(router: Router, text: str) -> None:
