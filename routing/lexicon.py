@@ -433,3 +433,23 @@ REQUESTS: Final = frozenset("tolong mohon please nyuwun minta".split())
 FIRST: Final = frozenset("dulu duluan dahulu disik dhisik riyin rumiyin first".split())
 # Words that list one thing after another ("KTP hilang dan PBB belum bayar").
 CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())
+# "..., tapi itu bisa nanti", "sampah juga belum diangkut tapi nggak urgent": the resident puts
+# the problem of this clause off; the other one matters more. Written as residents write them:
+# the router analyses them as it does messages.
+DEFERRALS: Final = tuple(
+    phrase.strip()
+    for phrase in """
+    bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan saja|kapan kapan|bisa ditunda|
+    gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
+    gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
+    not urgent|can wait|gampang nanti|mengko wae
+    """.split("|")
+    if phrase.strip()
+)
+# "..., sekalian mau tanya ...", "oh iya, satu lagi ...": what follows is added in passing.
+ADD_ONS: Final = tuple("sekalian|oh iya|oh ya|o iya|oiya|ohiya|btw|by the way|satu lagi".split("|"))
+# What a clause that puts a problem off may hold besides the deferral, pointing back to the
+# clause before ("..., tapi itu bisa nanti", "kalau soal itu belakangan saja").
+BACK_REFERENCES: Final = frozenset(
+    "itu ini yang tersebut masalah soal kalau kalo sing iku kuwi".split()
+)

@@ -12,7 +12,7 @@ leads; otherwise `opd` is None and the report goes to triage with ranked candida
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
@@ -154,6 +154,8 @@ class Router:
         phrases = list(_catalog_phrases(catalog))
         self.analyzer = Analyzer((w for p in phrases for w in p.words), stemmer)
         self.model = _trained_model(catalog, self.analyzer, corpus).copy() if learned else None
+        self._deferrals = self._analysed(lexicon.DEFERRALS)
+        self._add_ons = self._analysed(lexicon.ADD_ONS)
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
         self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
@@ -168,6 +170,11 @@ class Router:
                 self.add_example(text, code)
             else:
                 self.skipped_examples.append((text, code))
+
+    def _analysed(self, phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+        """Lexicon phrases in the form the router reads messages in ("gak" is "tidak")."""
+        analysed = (tuple(self.analyzer.analyze_split(split(p))) for p in phrases)
+        return tuple(dict.fromkeys(words for words in analysed if words))
 
     def learn(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (an officer's correction), at once: the next
@@ -205,7 +212,8 @@ class Router:
         words = self.analyzer.analyze_split(tokens)
         denied: set[int] = set()
         main = _main_from(words)
-        evidence = self._phrase_evidence(words, denied, main)
+        aside = _put_aside(words, self._deferrals, self._add_ons)
+        evidence = self._phrase_evidence(words, denied, main, aside)
         found = {w for ev in evidence if ev.kind == "keyword" for w in self._words_of[ev.phrase]}
         chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows)
         if chat:
@@ -264,10 +272,16 @@ class Router:
         return result
 
     def _phrase_evidence(
-        self, words: list[str], denied: set[int] | None = None, main: int = 0
+        self,
+        words: list[str],
+        denied: set[int] | None = None,
+        main: int = 0,
+        aside: Collection[int] = (),
     ) -> list[Evidence]:
         """Catalog phrases found; the positions of negated ones go into `denied`. Phrases
-        before `main` (the problem the resident says matters most starts there) count less."""
+        before `main` (the problem the resident says matters most starts there) count less,
+        and so do those `aside` (put off or added in passing) when a phrase elsewhere names
+        another problem; their words then go into `denied` too, hidden from the model."""
         hits: list[_Hit] = []
         present = set(words)
         for start, word in enumerate(words):
@@ -278,7 +292,12 @@ class Router:
                 if at is not None:
                     hits.append(_Hit(at, phrase))
         found: dict[tuple[str, str], Evidence] = {}
-        for hit in _claim_words(hits):
+        claimed = _claim_words(hits)
+        if not any(not _aside_of(hit.at, aside) for hit in claimed if not _negated(words, hit.at)):
+            aside = ()  # nothing else was told: what is put aside is all there is
+        elif denied is not None:
+            denied.update(aside)
+        for hit in claimed:
             phrase = hit.phrase
             key = (phrase.agency, phrase.text)
             if _negated(words, hit.at):
@@ -288,6 +307,8 @@ class Router:
                 continue
             weight = phrase.weight * _place_factor(words, hit.at[0])
             if hit.at[-1] < main and not _named_again(words, hit.at, main):
+                weight *= ASIDE_FACTOR
+            elif _aside_of(hit.at, aside):
                 weight *= ASIDE_FACTOR
             kind: EvidenceKind = "context" if phrase.context else "keyword"
             old = found.get(key)
@@ -342,7 +363,7 @@ def _main_from(words: list[str]) -> int:
     for at, word in enumerate(words):
         window = words[at + 1 : at + 1 + MAIN_WITHIN]
         if word in lexicon.CONTRASTS and (
-            not lexicon.EMPHASIS.isdisjoint(window)
+            _emphasised(words, at + 1, min(at + 1 + MAIN_WITHIN, len(words)))
             or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
         ):
             return at + 1
@@ -353,6 +374,53 @@ def _main_from(words: list[str]) -> int:
                 if told is not None:
                     return told
     return 0
+
+
+def _aside_of(at: Iterable[int], aside: Collection[int]) -> bool:
+    return bool(aside) and all(i in aside for i in at)
+
+
+def _put_aside(
+    words: list[str],
+    deferrals: Sequence[tuple[str, ...]],
+    add_ons: Sequence[tuple[str, ...]],
+) -> set[int]:
+    """Where the resident puts a problem off ("sampah juga belum diangkut tapi nggak urgent",
+    "..., tapi itu bisa nanti") or adds one in passing ("..., sekalian mau tanya fogging"):
+    the positions of those clauses. A clause runs between breaks; an add-on starts one."""
+    clauses: list[tuple[int, int]] = []
+    start = 0
+    for at, word in enumerate([*words, BOUNDARY]):
+        if word == BOUNDARY or (at > start and _phrase_at(words, at, add_ons)):
+            if at > start:
+                clauses.append((start, at))
+            start = at + 1 if word == BOUNDARY else at
+    aside: set[int] = set()
+    for number, (first, end) in enumerate(clauses):
+        if _emphasised(words, first, end):
+            continue
+        if first > 0 and _phrase_at(words, first, add_ons):
+            aside.update(range(first, end))
+        put_off = next((at for at in range(first, end) if _phrase_at(words, at, deferrals)), None)
+        if put_off is None:
+            continue
+        aside.update(range(first, end))
+        if number and _content(words[first:put_off]) <= lexicon.BACK_REFERENCES:
+            aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
+    return aside
+
+
+def _phrase_at(words: list[str], at: int, phrases: Sequence[tuple[str, ...]]) -> bool:
+    return any(tuple(words[at : at + len(p)]) == p for p in phrases)
+
+
+def _emphasised(words: list[str], first: int, end: int) -> bool:
+    """The clause says it matters most ("btw yang paling penting ..."), not that it does not
+    ("gak urgent")."""
+    return any(
+        words[at] in lexicon.EMPHASIS and (at == 0 or words[at - 1] != "tidak")
+        for at in range(first, end)
+    )
 
 
 def _told_first(words: list[str], request: int) -> int | None:

@@ -193,10 +193,16 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         ("got di depan memang bau, tapi yang saya keluhkan lampu jalan mati semua", "PERKIM"),
         # "tapi sudah lapor" tells what was done, not what matters most
         ("lampu jalan mati seminggu, tapi sudah lapor ke RT belum ada tindakan", "PERKIM"),
+        # the other one put off, or added in passing
+        ("jalan depan rumah berlubang, tapi itu bisa nanti. air PDAM mati tiga hari", "PDAM"),
+        ("listrik padam dari pagi, oh iya sampah juga belum diangkut tapi nggak urgent", "PLN"),
+        ("lampu jalan di gang kami mati seminggu, sekalian mau tanya jadwal fogging", "PERKIM"),
+        ("air keruh bau karat sudah seminggu. btw lampu merah di perempatan mati", "PDAM"),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
-    """Two problems in one message: the one after "tapi yang paling ..." or beside "selain"."""
+    """Two problems in one message: the one after "tapi yang paling ..." or beside "selain", not
+    the one put off ("bisa nanti", "nggak urgent") or added in passing ("sekalian", "btw")."""
     assert router.route(text).opd == agency
 
 
