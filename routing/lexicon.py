@@ -439,7 +439,7 @@ CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())
 DEFERRALS: Final = tuple(
     phrase.strip()
     for phrase in """
-    bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan saja|kapan kapan|bisa ditunda|
+    bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan|kapan kapan|bisa ditunda|
     gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
     not urgent|can wait|gampang nanti|mengko wae
@@ -453,3 +453,9 @@ ADD_ONS: Final = tuple("sekalian|oh iya|oh ya|o iya|oiya|ohiya|btw|by the way|sa
 BACK_REFERENCES: Final = frozenset(
     "itu ini yang tersebut masalah soal kalau kalo sing iku kuwi".split()
 )
+# "yang lebih mendesak ...", "itu yang paling bahaya": what comes before a word of EMPHASIS
+# when a resident ranks two problems.
+COMPARATIVES: Final = frozenset("yang lebih luwih more".split())
+POINTERS: Final = frozenset("itu ini tersebut iku kuwi that this".split())
+# "belakangan ini" is "lately", not "later".
+LATELY_AFTER: Final = frozenset("ini iki".split())

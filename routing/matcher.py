@@ -135,6 +135,9 @@ class _Hit:
         return self.at[-1] - self.at[0] + 1 - len(self.at)
 
 
+_PhraseIndex = dict[str, tuple[tuple[str, ...], ...]]  # lexicon phrases by their first word
+
+
 class Router:
     """Routes texts against one catalog; build once, call `route` from any coroutine."""
 
@@ -171,10 +174,15 @@ class Router:
             else:
                 self.skipped_examples.append((text, code))
 
-    def _analysed(self, phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-        """Lexicon phrases in the form the router reads messages in ("gak" is "tidak")."""
-        analysed = (tuple(self.analyzer.analyze_split(split(p))) for p in phrases)
-        return tuple(dict.fromkeys(words for words in analysed if words))
+    def _analysed(self, phrases: Iterable[str]) -> _PhraseIndex:
+        """Lexicon phrases in the form the router reads messages in ("gak" is "tidak"), by
+        first word: most words of a message start none."""
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = tuple(self.analyzer.analyze_split(split(phrase)))
+            if words and words not in index.get(words[0], []):
+                index.setdefault(words[0], []).append(words)
+        return {first: tuple(found) for first, found in index.items()}
 
     def learn(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (an officer's correction), at once: the next
@@ -306,7 +314,9 @@ class Router:
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))
                 continue
             weight = phrase.weight * _place_factor(words, hit.at[0])
-            if hit.at[-1] < main and not _named_again(words, hit.at, main):
+            if hit.at[-1] < main and not _named_again(
+                words, hit.at, main, _elsewhere(claimed, phrase.agency, aside)
+            ):
                 weight *= ASIDE_FACTOR
             elif _aside_of(hit.at, aside):
                 weight *= ASIDE_FACTOR
@@ -367,6 +377,10 @@ def _main_from(words: list[str]) -> int:
             or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
         ):
             return at + 1
+        if word in lexicon.COMPARATIVES and _emphasised(words, at + 1, min(at + 3, len(words))):
+            said = _said_to_matter(words, at)
+            if said is not None:
+                return said
         if word in lexicon.REQUESTS and at > 0:
             clause = words[at + 1 : words.index(BOUNDARY, at) if BOUNDARY in words[at:] else None]
             if not lexicon.FIRST.isdisjoint(clause):
@@ -376,22 +390,57 @@ def _main_from(words: list[str]) -> int:
     return 0
 
 
+def _elsewhere(claimed: list[_Hit], agency: str, aside: Collection[int]) -> set[int]:
+    """Where other agencies' phrases and what is put aside are: a word there points back to
+    nothing ("yang got belakangan" puts the gutter off)."""
+    return {i for hit in claimed if hit.phrase.agency != agency for i in hit.at} | set(aside)
+
+
+def _said_to_matter(words: list[str], at: int) -> int | None:
+    """Where the problem "yang lebih mendesak", "itu yang paling bahaya" points to starts: the
+    words after it when it names one ("yang lebih mendesak listrik padam"), else its clause
+    ("lampu merah itu lebih bahaya"), or the clause before when it only points back ("...,
+    itu yang paling bahaya"). None in a message's first clause: nothing is told before it."""
+    starts = [i + 1 for i in range(at) if words[i] == BOUNDARY]
+    if not starts:
+        return None
+    start = starts[-1]
+    before = words[start:at]
+    if not before:
+        return at + 1  # "yang lebih mendesak listrik padam"
+    if not lexicon.POINTERS.isdisjoint(before) and _content(before) <= lexicon.BACK_REFERENCES:
+        return starts[-2] if len(starts) > 1 else 0  # "..., itu yang paling bahaya"
+    return start
+
+
 def _aside_of(at: Iterable[int], aside: Collection[int]) -> bool:
     return bool(aside) and all(i in aside for i in at)
 
 
 def _put_aside(
     words: list[str],
-    deferrals: Sequence[tuple[str, ...]],
-    add_ons: Sequence[tuple[str, ...]],
+    deferrals: _PhraseIndex,
+    add_ons: _PhraseIndex,
 ) -> set[int]:
     """Where the resident puts a problem off ("sampah juga belum diangkut tapi nggak urgent",
     "..., tapi itu bisa nanti") or adds one in passing ("..., sekalian mau tanya fogging"):
     the positions of those clauses. A clause runs between breaks; an add-on starts one."""
+    added = {
+        at for at, word in enumerate(words) if word in add_ons and _phrase_at(words, at, add_ons)
+    }
+    put_off = [
+        at
+        for at, word in enumerate(words)
+        if word in deferrals
+        and _phrase_at(words, at, deferrals)
+        and (at + 1 >= len(words) or words[at + 1] not in lexicon.LATELY_AFTER)
+    ]
+    if not added and not put_off:
+        return set()  # the common case, decided cheaply
     clauses: list[tuple[int, int]] = []
     start = 0
     for at, word in enumerate([*words, BOUNDARY]):
-        if word == BOUNDARY or (at > start and _phrase_at(words, at, add_ons)):
+        if word == BOUNDARY or (at > start and at in added):
             if at > start:
                 clauses.append((start, at))
             start = at + 1 if word == BOUNDARY else at
@@ -399,19 +448,19 @@ def _put_aside(
     for number, (first, end) in enumerate(clauses):
         if _emphasised(words, first, end):
             continue
-        if first > 0 and _phrase_at(words, first, add_ons):
+        if first > 0 and first in added:
             aside.update(range(first, end))
-        put_off = next((at for at in range(first, end) if _phrase_at(words, at, deferrals)), None)
-        if put_off is None:
+        deferral = next((at for at in put_off if first <= at < end), None)
+        if deferral is None:
             continue
         aside.update(range(first, end))
-        if number and _content(words[first:put_off]) <= lexicon.BACK_REFERENCES:
+        if number and _content(words[first:deferral]) <= lexicon.BACK_REFERENCES:
             aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
     return aside
 
 
-def _phrase_at(words: list[str], at: int, phrases: Sequence[tuple[str, ...]]) -> bool:
-    return any(tuple(words[at : at + len(p)]) == p for p in phrases)
+def _phrase_at(words: list[str], at: int, phrases: _PhraseIndex) -> bool:
+    return any(tuple(words[at : at + len(p)]) == p for p in phrases.get(words[at], ()))
 
 
 def _emphasised(words: list[str], first: int, end: int) -> bool:
@@ -438,11 +487,15 @@ def _told_first(words: list[str], request: int) -> int | None:
     return start
 
 
-def _named_again(words: list[str], at: Iterable[int], main: int) -> bool:
+def _named_again(
+    words: list[str], at: Iterable[int], main: int, others: Collection[int] = ()
+) -> bool:
     """A problem told before the main part and pointed back to in it ("kabel listrik putus ...
     Tolong kabel itu dulu") is the main problem, not one put aside ("tolong dicek dulu" points
-    back to nothing: politeness, not a choice)."""
-    later = set(words[main:]) - lexicon.STOPWORDS - lexicon.REQUESTS - lexicon.FIRST
+    back to nothing: politeness, not a choice). `others`: where the main part names another
+    agency's phrase ("lampu" of "lampu merah" does not point back to "lampu jalan")."""
+    said = (w for i, w in enumerate(words[main:], main) if i not in others)
+    later = set(said) - lexicon.STOPWORDS - lexicon.REQUESTS - lexicon.FIRST
     return any(words[i] in later for i in at if words[i] != BOUNDARY)
 
 

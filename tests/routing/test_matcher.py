@@ -198,6 +198,10 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         ("listrik padam dari pagi, oh iya sampah juga belum diangkut tapi nggak urgent", "PLN"),
         ("lampu jalan di gang kami mati seminggu, sekalian mau tanya jadwal fogging", "PERKIM"),
         ("air keruh bau karat sudah seminggu. btw lampu merah di perempatan mati", "PDAM"),
+        # ranked in words: the problem "yang lebih mendesak", "itu yang paling bahaya" names
+        ("sampah numpuk di ujung gang. yang lebih mendesak listrik di rumah padam", "PLN"),
+        ("got mampet bau. lampu jalan mati total, itu yang paling bahaya", "PERKIM"),
+        ("lampu jalan redup dan lampu merahnya mati. lampu merah itu lebih bahaya", "DISHUB"),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
