@@ -46,9 +46,14 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout3-b": (TESTS / "holdout3.jsonl", "b"),  # never tuned on, never its failures
     "holdout4-a": (TESTS / "holdout4.jsonl", "a"),  # round 6, a second author: may guide tuning
     "holdout4-b": (TESTS / "holdout4.jsonl", "b"),  # never tuned on, never its failures
+    "twomain": (TESTS / "twomain.jsonl", None),  # two problems and long stories: for tuning
+    "holdout5-a": (TESTS / "holdout5.jsonl", "a"),  # round 7, a third author: may guide tuning
+    "holdout5-b": (TESTS / "holdout5.jsonl", "b"),  # never tuned on, never its failures
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
-UNTOUCHED = ("holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b")
+UNTOUCHED = (
+    "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b"
+)  # fmt: skip
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
 FOLDS = 5  # the corpus held out fold by fold: the calibration set (never an evaluation set)

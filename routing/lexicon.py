@@ -442,7 +442,9 @@ DEFERRALS: Final = tuple(
     bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan|kapan kapan|bisa ditunda|
     gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
-    not urgent|can wait|gampang nanti|mengko wae
+    not urgent|can wait|gampang nanti|mengko wae|urusan lain|lain cerita|cerita lain|urus sendiri|
+    tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|yang urus|
+    sudah lama
     """.split("|")
     if phrase.strip()
 )
@@ -459,3 +461,35 @@ COMPARATIVES: Final = frozenset("yang lebih luwih more".split())
 POINTERS: Final = frozenset("itu ini tersebut iku kuwi that this".split())
 # "belakangan ini" is "lately", not "later".
 LATELY_AFTER: Final = frozenset("ini iki".split())
+# "sarang tawon sudah diambil damkar, terima kasih": a problem told as settled is no request.
+SETTLED: Final = tuple(
+    phrase.strip()
+    for phrase in """
+    sudah ditangani|sudah diambil|sudah dibersihkan|sudah disingkirkan|sudah beres|sudah surut|
+    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah jadi|
+    terima kasih|makasih|matur nuwun
+    """.split("|")
+    if phrase.strip()
+)
+# After a settled problem: it is back ("sudah diperbaiki tapi masih bocor").
+STILL: Final = frozenset("belum masih tetap lagi kambuh tapi tetapi namun but".split())
+# "Yang saya butuhkan ...", "Yang mau saya sampaikan ...": at a clause's start, the thing asked
+# for or told is the main problem (analysed forms: "sampaikan" is "sampai").
+ASKED_FOR: Final = MAIN_VERBS | frozenset(
+    "minta butuh butuhkan perlu perlukan tanyakan sampai".split()
+)
+THE_PROBLEM: Final = frozenset("masalahnya masalah problemnya keluhannya intinya".split())
+NOW: Final = frozenset("sekarang nah saiki now terus".split())
+# What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").
+FUNCTION_WORDS: Final = (
+    REQUESTS
+    | FIRST
+    | BACK_REFERENCES
+    | frozenset(
+        """
+        yang dan atau di ke dari ada tidak sudah sangat banget sama juga karena untuk dengan saya
+        kami kita pak bu ibu bapak mas mbak min admin kok sih dong deh lah ya lagi bisa mau segera
+        diperbaiki dicek cek dibenahi diurus urus ditangani tangan
+        """.split()
+    )
+)

@@ -157,8 +157,11 @@ class Router:
         phrases = list(_catalog_phrases(catalog))
         self.analyzer = Analyzer((w for p in phrases for w in p.words), stemmer)
         self.model = _trained_model(catalog, self.analyzer, corpus).copy() if learned else None
-        self._deferrals = self._analysed(lexicon.DEFERRALS)
-        self._add_ons = self._analysed(lexicon.ADD_ONS)
+        self._asides = _AsideMarkers(
+            self._analysed(lexicon.DEFERRALS),
+            self._analysed(lexicon.ADD_ONS),
+            self._analysed(lexicon.SETTLED),
+        )
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
         self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
@@ -220,7 +223,7 @@ class Router:
         words = self.analyzer.analyze_split(tokens)
         denied: set[int] = set()
         main = _main_from(words)
-        aside = _put_aside(words, self._deferrals, self._add_ons)
+        aside = _put_aside(words, self._asides)
         evidence = self._phrase_evidence(words, denied, main, aside)
         found = {w for ev in evidence if ev.kind == "keyword" for w in self._words_of[ev.phrase]}
         chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows)
@@ -377,6 +380,11 @@ def _main_from(words: list[str]) -> int:
             or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
         ):
             return at + 1
+        if _opens_clause(words, at) and (
+            (word == "yang" and not lexicon.ASKED_FOR.isdisjoint(window))
+            or word in lexicon.THE_PROBLEM
+        ):
+            return at  # "Yang saya butuhkan ...", "Sekarang masalahnya ..."
         if word in lexicon.COMPARATIVES and _emphasised(words, at + 1, min(at + 3, len(words))):
             said = _said_to_matter(words, at)
             if said is not None:
@@ -394,6 +402,14 @@ def _elsewhere(claimed: list[_Hit], agency: str, aside: Collection[int]) -> set[
     """Where other agencies' phrases and what is put aside are: a word there points back to
     nothing ("yang got belakangan" puts the gutter off)."""
     return {i for hit in claimed if hit.phrase.agency != agency for i in hit.at} | set(aside)
+
+
+def _opens_clause(words: list[str], at: int) -> bool:
+    """At a clause's start, or after a word that only says "now" ("Sekarang yang saya minta")."""
+    before = at - 1
+    while before >= 0 and words[before] in lexicon.NOW:
+        before -= 1
+    return before < 0 or words[before] == BOUNDARY
 
 
 def _said_to_matter(words: list[str], at: int) -> int | None:
@@ -417,25 +433,46 @@ def _aside_of(at: Iterable[int], aside: Collection[int]) -> bool:
     return bool(aside) and all(i in aside for i in at)
 
 
-def _put_aside(
-    words: list[str],
-    deferrals: _PhraseIndex,
-    add_ons: _PhraseIndex,
-) -> set[int]:
+@dataclass(frozen=True, slots=True)
+class _AsideMarkers:
+    """The lexicon's markers of a problem put aside, analysed as messages are."""
+
+    deferrals: _PhraseIndex  # "bisa nanti", "nggak urgent", "urusan lain"
+    add_ons: _PhraseIndex  # "sekalian", "btw", "oh iya"
+    settled: _PhraseIndex  # "sudah ditangani", "sudah beres", "terima kasih"
+
+
+def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
     """Where the resident puts a problem off ("sampah juga belum diangkut tapi nggak urgent",
-    "..., tapi itu bisa nanti") or adds one in passing ("..., sekalian mau tanya fogging"):
-    the positions of those clauses. A clause runs between breaks; an add-on starts one."""
+    "..., tapi itu bisa nanti"), adds one in passing ("..., sekalian mau tanya fogging"),
+    tells one already settled ("sarang tawon sudah diambil damkar, terima kasih") or asks for
+    another first ("..., tapi tolong atapnya dulu"): the positions of those clauses. A clause
+    runs between breaks; an add-on starts one."""
     added = {
-        at for at, word in enumerate(words) if word in add_ons and _phrase_at(words, at, add_ons)
+        at
+        for at, w in enumerate(words)
+        if w in markers.add_ons and _phrase_at(words, at, markers.add_ons)
     }
     put_off = [
         at
         for at, word in enumerate(words)
-        if word in deferrals
-        and _phrase_at(words, at, deferrals)
-        and (at + 1 >= len(words) or words[at + 1] not in lexicon.LATELY_AFTER)
+        if (
+            word in markers.deferrals
+            and _phrase_at(words, at, markers.deferrals)
+            and (at + 1 >= len(words) or words[at + 1] not in lexicon.LATELY_AFTER)
+        )
+        or (
+            word in markers.settled
+            and _phrase_at(words, at, markers.settled)
+            and not _still(words, at)
+        )
     ]
-    if not added and not put_off:
+    first_asked = [
+        at
+        for at, w in enumerate(words)
+        if w in lexicon.FIRST and at > 0 and words[at - 1] != BOUNDARY
+    ]
+    if not added and not put_off and not first_asked:
         return set()  # the common case, decided cheaply
     clauses: list[tuple[int, int]] = []
     start = 0
@@ -456,7 +493,38 @@ def _put_aside(
         aside.update(range(first, end))
         if number and _content(words[first:deferral]) <= lexicon.BACK_REFERENCES:
             aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
+    for at in first_asked:
+        aside |= _not_asked_first(words, clauses, at)
+    thanks = (
+        at
+        for at, w in enumerate(words)
+        if w in markers.settled and _phrase_at(words, at, markers.settled)
+    )
+    for at in thanks:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat
+        aside.difference_update(range(at, at + max(len(p) for p in markers.settled[words[at]])))
     return aside
+
+
+def _still(words: list[str], at: int) -> bool:
+    """ "sudah diperbaiki tapi masih bocor": settled once, not now."""
+    end = words.index(BOUNDARY, at) if BOUNDARY in words[at:] else len(words)
+    return not lexicon.STILL.isdisjoint(words[at + 1 : end])
+
+
+def _not_asked_first(words: list[str], clauses: list[tuple[int, int]], asked: int) -> set[int]:
+    """ "Tolong atapnya dulu", "websitenya dulu": the clauses other than the one where the
+    problem asked for first was told; nothing when the request points back to none ("tolong
+    dicek dulu")."""
+    here = next(((a, b) for a, b in clauses if a <= asked < b), None)
+    if here is None:
+        return set()
+    named = set(words[here[0] : asked]) - lexicon.FUNCTION_WORDS
+    told = next(
+        ((a, b) for a, b in clauses if b <= here[0] and not named.isdisjoint(words[a:b])), None
+    )
+    if told is None:
+        return set()
+    return {i for a, b in clauses if (a, b) not in (told, here) for i in range(a, b)}
 
 
 def _phrase_at(words: list[str], at: int, phrases: _PhraseIndex) -> bool:

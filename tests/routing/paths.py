@@ -18,6 +18,9 @@ HOLDOUT3_SET = Path(__file__).resolve().parent / "holdout3.jsonl"
 # Round 6, written blind to the router, its catalog and corpus by a second author: "a" may guide
 # tuning, "b" never does.
 HOLDOUT4_SET = Path(__file__).resolve().parent / "holdout4.jsonl"
+# Round 7: two problems and long stories by another author, written blind to the router, to
+# tune on.
+TWOMAIN_SET = Path(__file__).resolve().parent / "twomain.jsonl"
 EVALUATION_SETS = (
-    FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET
+    FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET
 )  # fmt: skip

@@ -202,6 +202,20 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         ("sampah numpuk di ujung gang. yang lebih mendesak listrik di rumah padam", "PLN"),
         ("got mampet bau. lampu jalan mati total, itu yang paling bahaya", "PERKIM"),
         ("lampu jalan redup dan lampu merahnya mati. lampu merah itu lebih bahaya", "DISHUB"),
+        # a problem told as settled, or asked for first, or named as what is asked for
+        ("ular di dapur kemarin sudah diambil damkar, makasih. sekarang got depan mampet", "PUPR"),
+        (
+            "jalan di gang kami berlubang, lampu merah perempatan juga mati. tolong jalannya dulu",
+            "PUPR",
+        ),
+        (
+            "pajak PBB saya salah hitung, itu urusan lain. Yang saya minta KTP anak segera jadi",
+            "DISPENDUKCAPIL",
+        ),
+        (
+            "sampah di TPS menumpuk lagi. sekarang masalahnya air PDAM tidak mengalir dua hari",
+            "PDAM",
+        ),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
