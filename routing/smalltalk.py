@@ -131,6 +131,10 @@ _QUESTION_WORDS: Final = frozenset(
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
+# A question about hours or a contact that names a service's problem is only that when short:
+# "jam buka capil hari sabtu?" asks; a story of a refused immunisation that ends "harus ke
+# mana?" reports.
+ASKING_MAX_WORDS: Final = 20
 HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
 # "minta kontak pdam", "bagi nomor wa dinsos dong": asking for a way to reach an office.
 _REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim".split())
@@ -167,6 +171,9 @@ _CONTRAST: Final = frozenset(
     " harap".split()
 )
 RESOLVED_MAX_WORDS: Final = 14
+# An advert without a link is short and dense with promotion words ("gacor hari ini, depo 10rb
+# langsung main"): at most this many words for each one.
+SPAM_WORDS_PER_MARKER: Final = 15
 # Praise after a thanks ("taman kota sekarang bagus", "petugasnya sregep", "fixing it so
 # quickly") is no report, unless a sign of trouble follows; topic words alone are not trouble.
 _PRAISE: Final = frozenset(
@@ -286,8 +293,15 @@ def small_talk(
     if len(words) <= RESOLVED_MAX_WORDS and _has_phrase(words, _MISSENT):
         return _ordered(tags | {OTHER})
     problem = bool(set(found) - _CHAT_WORDS)
-    if question and (
-        _about_hours(words) or _about_contact(words) or (set(rest) & _ABOUT_LAPOR and not problem)
+    asks_only = not problem or len(words) <= ASKING_MAX_WORDS
+    if (
+        question
+        and asks_only
+        and (
+            _about_hours(words)
+            or _about_contact(words)
+            or (set(rest) & _ABOUT_LAPOR and not problem)
+        )
     ):
         return _ordered(tags | {QUESTION})
     if problem:
@@ -334,11 +348,17 @@ def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
 
 
 def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
+    """Promotion words beside a link or a number to call, or dense in a short text: a long
+    story that mentions "reseller" and "daftar" once each asks for a licence, it advertises
+    nothing."""
     link = _SPAM_LINK.search(text.casefold()) is not None
     selling = link and not expanded & _PROBLEM_CUES
     markers = _SPAM_STRONG | _SPAM_SALE if selling else _SPAM_STRONG
     strong = {w for w in words if w in markers}
-    if len(strong) < 2 and not (strong and link):
+    if link:
+        if not strong:
+            return False
+    elif len(strong) < 2 or len(words) > SPAM_WORDS_PER_MARKER * len(strong):
         return False
     return not expanded & _COMPLAINT_CUES
 

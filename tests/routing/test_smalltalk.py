@@ -52,6 +52,7 @@ from routing.matcher import Router
         ("Dijual tanah murah dekat pasar, minat hubungi 081234567890", ("spam",)),
         ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
         ("Pinjaman dana cair 1 jam tanpa jaminan, hub 081234567890", ("spam",)),
+        ("dicari reseller, daftar sekarang gratis ongkir", ("spam",)),  # dense, no link
         ("wkwkwk", ("other",)),
         ("min udah makan belum? 😂", ("other",)),
         ("😂😂", ("other",)),
@@ -100,10 +101,28 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "cara bayar PBB lewat hp gimana?",  # a question to an agency is a service request
         "jam 11 malam masih ada orang karaoke kenceng banget",  # hours, but a nuisance
         "kenapa kantor kelurahan tutup padahal jam kerja?",
+        # a request for a service told at length, with "buka" (open a business) in it
+        "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
+        " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
+        " saya ingin yang resmi sejak awal.",
     ],
 )
 def test_questions_and_situations_with_a_problem_are_complaints(router: Router, text: str) -> None:
     assert router.route(text).small_talk == ()
+
+
+def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router) -> None:
+    """A trader's request for a licence mentions resellers and registering; an advert is short
+    and dense with such words."""
+    text = (
+        "Selamat sore, saya punya usaha keripik tempe di rumah, sudah dua tahun. Sekarang ada"
+        " beberapa reseller dari luar kota yang mau ambil rutin, tapi minta saya punya NIB dulu."
+        " Saya sudah coba daftar sendiri di OSS tapi bingung memilih kode usahanya dan selalu"
+        " gagal di akhir. Apakah ada petugas yang bisa mendampingi di kantor perizinan?"
+    )
+    result = router.route(text)
+    assert result.small_talk == ()
+    assert result.opd == "DPMPTSP"
 
 
 def test_every_tag_is_one_of_the_fixed_set(router: Router) -> None:
