@@ -21,6 +21,10 @@ HOLDOUT4_SET = Path(__file__).resolve().parent / "holdout4.jsonl"
 # Round 7: two problems and long stories by another author, written blind to the router, to
 # tune on.
 TWOMAIN_SET = Path(__file__).resolve().parent / "twomain.jsonl"
+# Round 7, written blind to the router, its catalog and corpus by two more authors, committed
+# before the router ran on it: "a" may guide tuning, "b" never does.
+HOLDOUT5_SET = Path(__file__).resolve().parent / "holdout5.jsonl"
 EVALUATION_SETS = (
-    FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET
+    FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET,
+    HOLDOUT5_SET,
 )  # fmt: skip
