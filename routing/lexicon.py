@@ -201,6 +201,9 @@ saking seka soko saka = dari
 nang neng teng ing dhateng menyang = di
 kangge kanggo nggo = untuk
 mawon wae ae = saja
+disik dhisik disek riyin rumiyin = dulu
+mengko engko mangke = nanti
+nanging = tapi
 pripun piye kepiye = bagaimana
 sinten = siapa
 saged iso isa = bisa
@@ -442,7 +445,7 @@ DEFERRALS: Final = tuple(
     bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan|kapan kapan|bisa ditunda|
     gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
-    not urgent|can wait|gampang nanti|mengko wae|urusan lain|lain cerita|cerita lain|urus sendiri|
+    not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|yang urus|
     sudah lama
     """.split("|")
@@ -466,11 +469,13 @@ SETTLED: Final = tuple(
     phrase.strip()
     for phrase in """
     sudah ditangani|sudah diambil|sudah dibersihkan|sudah disingkirkan|sudah beres|sudah surut|
-    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah jadi|
-    terima kasih|makasih|matur nuwun
+    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah jadi
     """.split("|")
     if phrase.strip()
 )
+# A thanks in a clause of its own settles that clause only: a closing "Matur nuwun" after
+# "Nyuwun tulung dipun dandosi" puts nothing aside, "..., sudah diambil, terima kasih" does.
+THANKS: Final = ("terima kasih", "makasih", "matur nuwun")
 # After a settled problem: it is back ("sudah diperbaiki tapi masih bocor").
 STILL: Final = frozenset("belum masih tetap lagi kambuh tapi tetapi namun but".split())
 # "Yang saya butuhkan ...", "Yang mau saya sampaikan ...": at a clause's start, the thing asked

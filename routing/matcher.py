@@ -161,7 +161,10 @@ class Router:
             self._analysed(lexicon.DEFERRALS),
             self._analysed(lexicon.ADD_ONS),
             self._analysed(lexicon.SETTLED),
+            self._analysed(lexicon.THANKS),
         )
+        self._courtesy = self._analysed(smalltalk.courtesies(thanks=False))
+        self._thanks = self._analysed(smalltalk.courtesies(thanks=True))
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
         self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
@@ -239,6 +242,7 @@ class Router:
         if _two_problems(result, words):
             return result  # the resident chooses: no model can tell which of two matters more
         denied.update(_passing_places(result, words))
+        denied.update(_courteous(words, self._courtesy, self._thanks))
         said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied and i >= main]
         if self._model_cannot_overturn(result):
             if result.confidence >= CONFLICT_BELOW and not _lone_word(result):
@@ -439,7 +443,8 @@ class _AsideMarkers:
 
     deferrals: _PhraseIndex  # "bisa nanti", "nggak urgent", "urusan lain"
     add_ons: _PhraseIndex  # "sekalian", "btw", "oh iya"
-    settled: _PhraseIndex  # "sudah ditangani", "sudah beres", "terima kasih"
+    settled: _PhraseIndex  # "sudah ditangani", "sudah beres"
+    thanks: _PhraseIndex  # "terima kasih", "matur nuwun"
 
 
 def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
@@ -467,12 +472,19 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
             and not _still(words, at)
         )
     ]
+    thanked = [
+        at
+        for at, word in enumerate(words)
+        if word in markers.thanks
+        and _phrase_at(words, at, markers.thanks)
+        and not _still(words, at)
+    ]
     first_asked = [
         at
         for at, w in enumerate(words)
         if w in lexicon.FIRST and at > 0 and words[at - 1] != BOUNDARY
     ]
-    if not added and not put_off and not first_asked:
+    if not added and not put_off and not thanked and not first_asked:
         return set()  # the common case, decided cheaply
     clauses: list[tuple[int, int]] = []
     start = 0
@@ -485,8 +497,8 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
     for number, (first, end) in enumerate(clauses):
         if _emphasised(words, first, end):
             continue
-        if first > 0 and first in added:
-            aside.update(range(first, end))
+        if (first > 0 and first in added) or any(first <= at < end for at in thanked):
+            aside.update(range(first, end))  # a thanks settles its own clause only
         deferral = next((at for at in put_off if first <= at < end), None)
         if deferral is None:
             continue
@@ -495,13 +507,8 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
             aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
     for at in first_asked:
         aside |= _not_asked_first(words, clauses, at)
-    thanks = (
-        at
-        for at, w in enumerate(words)
-        if w in markers.settled and _phrase_at(words, at, markers.settled)
-    )
-    for at in thanks:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat
-        aside.difference_update(range(at, at + max(len(p) for p in markers.settled[words[at]])))
+    for at in thanked:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat
+        aside.difference_update(range(at, at + max(len(p) for p in markers.thanks[words[at]])))
     return aside
 
 
@@ -525,6 +532,21 @@ def _not_asked_first(words: list[str], clauses: list[tuple[int, int]], asked: in
     if told is None:
         return set()
     return {i for a, b in clauses if (a, b) not in (told, here) for i in range(a, b)}
+
+
+def _courteous(words: list[str], courtesies: _PhraseIndex, thanks: _PhraseIndex) -> set[int]:
+    """Where a salam or greeting is, and a thanks after a request (thanks in advance, not for
+    a fix): hidden from the learned layer, which would take a krama complaint that opens "Nuwun
+    sewu" and closes "Nyuwun tulung dipun dandosi. Matur nuwun" for chat. Small talk has
+    already told a message of courtesies only."""
+    found: set[int] = set()
+    asked = False
+    for at, word in enumerate(words):
+        asked = asked or word in lexicon.REQUESTS
+        for phrase in (thanks if asked else courtesies).get(word, ()):
+            if tuple(words[at : at + len(phrase)]) == phrase:
+                found.update(range(at, at + len(phrase)))
+    return found
 
 
 def _phrase_at(words: list[str], at: int, phrases: _PhraseIndex) -> bool:

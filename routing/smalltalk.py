@@ -250,6 +250,23 @@ _CHAT_WORDS: Final = (
     | _FILLERS
     | _ABOUT_LAPOR
 )
+# Courtesy words that also tell of a time or praise ("tiap malam", "baik"): not hidden.
+_COURTESY_CONTENT: Final = frozenset(
+    "pagi siang sore malam morning ok oke okay okey baik top keren siap sip mantap mantab"
+    " noted luar biasa good job cepat tanggap gercep alhamdulillah".split()
+)
+
+
+def courtesies(*, thanks: bool) -> list[str]:
+    """The salam, greetings and farewells (and with `thanks` the thanks) that open and close a
+    report and tell nothing of it ("Nuwun sewu, ...", "... Matur nuwun"), as written."""
+    tags = (SALAM, GREETING, FAREWELL, THANKS) if thanks else (SALAM, GREETING, FAREWELL)
+    return [
+        " ".join(phrase)
+        for tag in tags
+        for phrase in _VOCABULARY[tag]
+        if not set(phrase) <= _COURTESY_CONTENT
+    ]
 
 
 def small_talk(

@@ -126,6 +126,36 @@ def test_a_lone_word_in_chit_chat_routes_nowhere(router: Router, text: str) -> N
 @pytest.mark.parametrize(
     ("text", "agency"),
     [
+        (
+            "Nuwun sewu, kula badhe matur. Dalan ing gang tigo kathah ingkang bolong, menawi"
+            " jawah dados kolam. Nyuwun tulung dipun dandosi. Matur nuwun.",
+            "PUPR",
+        ),
+        (
+            "Sugeng enjing. Simbah kula sampun sepuh, gesang piyambakan, boten nate pikantuk"
+            " bansos. Nyuwun tulung dipun priksa. Matur nuwun.",
+            "DINSOS",
+        ),
+        (
+            "Assalamualaikum, selamat pagi. Di gang saya banyak yang berlubang, kalau hujan jadi"
+            " kolam. Mohon diperbaiki. Terima kasih.",
+            "PUPR",
+        ),
+    ],
+)
+def test_a_polite_complaint_is_no_chat(router: Router, text: str, agency: str) -> None:
+    """A salam, a greeting and a thanks after the request are courtesy: the learned layer, which
+    knows them from chat, does not see them."""
+    assert router.route(text).opd == agency
+
+
+def test_a_thanks_for_a_fix_is_still_chat(router: Router) -> None:
+    assert router.route("matur nuwun, dalan ngajeng griya sampun dipun aspal").opd is None
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
         ("smapah blm diangkut", "DLHKP"),
         ("kebakarn rumah", "DAMKAR"),
         ("puskesmass tutup", "DINKES"),
