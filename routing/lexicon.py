@@ -162,6 +162,10 @@ duwit arta = uang
 pajeg = pajak
 lemah siti = tanah
 wit uwit = pohon
+# the trees that shade Kediri's streets, named by their kind ("trembesi rubuh")
+trembesi beringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
+cemara palem tabebuya bungur = pohon
+ketimpa kejatuhan = tertimpa
 pang epang = dahan
 godhong = daun
 rungkut = rimbun
@@ -446,8 +450,8 @@ DEFERRALS: Final = tuple(
     gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
     not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
-    tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|yang urus|
-    sudah lama
+    tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
+    itu sudah lama
     """.split("|")
     if phrase.strip()
 )

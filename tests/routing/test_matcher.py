@@ -246,6 +246,12 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             "sampah di TPS menumpuk lagi. sekarang masalahnya air PDAM tidak mengalir dua hari",
             "PDAM",
         ),
+        # "sudah lama" tells how long a problem lasts; it does not put it off
+        (
+            "jalan di depan sekolah berlubang sudah lama, tolong ditambal, sampah di situ juga"
+            " kadang telat diangkut",
+            "PUPR",
+        ),
     ],
 )
 def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agency: str) -> None:
@@ -267,6 +273,7 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ("tiap sore bocah-bocah ngemis di bangjo simpang lima", "DINSOS"),  # not the light
         ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
         ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
+        ("angsana roboh ngalangi dalan Bandar", "BPBD"),  # a tree named by its kind
     ],
 )
 def test_situations_named_in_residents_words(router: Router, text: str, agency: str) -> None:
