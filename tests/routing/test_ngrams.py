@@ -137,11 +137,21 @@ SLEEPS_AT_THE_STOP = [
 ]
 
 
+def test_a_situation_the_learned_layer_knows_overrules_a_lone_keyword(catalog: Catalog) -> None:
+    """ "halte" alone is a transport word; a man who sleeps at the stop is the social office's,
+    the catalog's agency the runner-up button."""
+    result = Router(catalog, corpus=SLEEPS_AT_THE_STOP).route("bapak itu menginap di halte bus")
+    assert result.opd == "DINSOS"
+    assert result.candidates[:2] == ("DINSOS", "DISHUB")
+
+
 def test_a_keyword_answer_the_learned_layer_contradicts_becomes_a_question(
     catalog: Catalog,
 ) -> None:
-    """Conflicting context: the resident chooses between the two agencies, in plain words."""
-    result = Router(catalog, corpus=SLEEPS_AT_THE_STOP).route("bapak itu menginap di halte bus")
+    """Conflicting context: a strong transport phrase, a situation the layer knows as social:
+    the resident chooses between the two agencies, in plain words."""
+    router = Router(catalog, corpus=SLEEPS_AT_THE_STOP)
+    result = router.route("ada bapak menginap di halte bus, atap halte bocor")
     assert result.opd is None
     assert result.candidates[:2] == ("DISHUB", "DINSOS")
     assert result.confidence < 0.5
@@ -170,4 +180,5 @@ def test_a_complaint_without_catalog_words_still_routes(router: Router) -> None:
 
 def test_chat_the_learned_layer_is_sure_of_is_named_small_talk(router: Router) -> None:
     """`route --batch` says `complaint: false`, and the dialog answers it as chat."""
-    assert router.route("hari ini cerah sekali ya").small_talk == ("other",)
+    assert router.route("lagi nonton bola nih min").small_talk == ("other",)
+    assert router.route("hari ini cerah ya min, enaknya jalan-jalan").small_talk == ("other",)
