@@ -85,7 +85,8 @@ class LookAlikes:
             return []
         get = self._buckets.get
         found = [bucket for key in _keys(sig) if (bucket := get(key)) is not None]
+        unique = dict.fromkeys(chain.from_iterable(found))
+        if len(unique) <= NEAREST:
+            return list(unique)  # most messages: no need to rank by bands shared
         shared = Counter(chain.from_iterable(found))
-        if len(shared) <= NEAREST:
-            return list(shared)
         return [index for index, _ in shared.most_common(NEAREST)]

@@ -28,6 +28,7 @@ ABSTAIN_BELOW: Final = (
 )
 PRIOR: Final = 0.35  # evidence a lone weak phrase must outweigh: keeps one faint hit unsure
 MAX_GAP: Final = 2  # words allowed between two words of a phrase ("pipa PDAM bocor")
+TOGETHER: Final = " + "  # in a catalog phrase: its words in one clause, in any order
 PLACE_FACTOR: Final = 0.35  # "dekat pasar": the phrase says where, not what
 AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
 # A problem put aside ("X memang ..., tapi yang paling ..."): corpus held out 89.1% right at
@@ -123,6 +124,7 @@ class _Phrase:
     words: tuple[str, ...]
     weight: float
     context: bool
+    together: bool = False  # "suami + memukul": the words in one clause, in any order
 
     @property
     def later_words(self) -> frozenset[str]:
@@ -307,7 +309,10 @@ class Router:
             for phrase, later in self._by_first.get(word, ()):
                 if not later <= present:
                     continue  # most phrases fail here, before the word-by-word walk
-                at = _match_rest(words, start, phrase.words)
+                if phrase.together:
+                    at = _match_together(words, start, phrase.words)
+                else:
+                    at = _match_rest(words, start, phrase.words)
                 if at is not None:
                     hits.append(_Hit(at, phrase))
         found: dict[tuple[str, str], Evidence] = {}
@@ -798,9 +803,9 @@ def _trained_model(
 
 def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:
     """Every phrase once per agency and kind (the heaviest, if written twice)."""
-    best: dict[tuple[str, tuple[str, ...], bool], _Phrase] = {}
+    best: dict[tuple[str, tuple[str, ...], bool, bool], _Phrase] = {}
     for phrase in _all_phrases(catalog):
-        key = (phrase.agency, phrase.words, phrase.context)
+        key = (phrase.agency, phrase.words, phrase.context, phrase.together)
         if key not in best or best[key].weight < phrase.weight:
             best[key] = phrase
     return best.values()
@@ -809,15 +814,39 @@ def _catalog_phrases(catalog: Catalog) -> Iterable[_Phrase]:
 def _all_phrases(catalog: Catalog) -> Iterable[_Phrase]:
     for agency in catalog.agencies:
         for kw in agency.keyword_list():
-            words = tuple(normalize(kw.phrase).split())
+            together = TOGETHER in kw.phrase
+            words = _phrase_words(kw.phrase)
             if words:
                 weight = kw.weight if kw.weight is not None else DEFAULT_WEIGHT
-                yield _Phrase(agency.code, kw.phrase, words, weight, context=False)
+                yield _Phrase(agency.code, kw.phrase, words, weight, False, together)
         for kw in agency.context_list():
             words = tuple(normalize(kw.phrase).split())
             if words:
                 weight = kw.weight if kw.weight is not None else DEFAULT_CONTEXT_WEIGHT
                 yield _Phrase(agency.code, kw.phrase, words, weight, context=True)
+
+
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    """A phrase's words as messages are read; "suami + memukul" names two."""
+    return tuple(w for part in phrase.split(TOGETHER) for w in normalize(part).split())
+
+
+def _match_together(
+    words: list[str], start: int, phrase: tuple[str, ...]
+) -> tuple[int, ...] | None:
+    """Where the words of a "together" phrase are: all in the clause of `start`, in any
+    order ("bojoku saben nesu mesti ngantemi aku": a husband who hits, told at length)."""
+    first = start
+    while first > 0 and words[first - 1] != BOUNDARY:
+        first -= 1
+    end = words.index(BOUNDARY, start) if BOUNDARY in words[start:] else len(words)
+    at = [start]
+    for wanted in phrase[1:]:
+        found = next((i for i in range(first, end) if words[i] == wanted and i not in at), None)
+        if found is None:
+            return None
+        at.append(found)
+    return tuple(sorted(at))
 
 
 def _match_rest(words: list[str], start: int, phrase: tuple[str, ...]) -> tuple[int, ...] | None:

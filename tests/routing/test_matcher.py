@@ -260,6 +260,15 @@ def test_the_problem_said_to_matter_most_decides(router: Router, text: str, agen
     assert router.route(text).opd == agency
 
 
+def test_words_together_count_only_in_one_clause(router: Router) -> None:
+    """ "suami + memukul" in the catalog: a husband and a blow in one clause, in any order;
+    told in two clauses they are two things."""
+    apart = router.route("suami saya pulang kerja. di pasar ada preman memukul pedagang")
+    assert "suami + memukul" not in {ev.phrase for ev in apart.evidence}
+    together = router.route("tiap mabuk suami saya memukul saya")
+    assert "suami + memukul" in {ev.phrase for ev in together.evidence}
+
+
 def test_working_hours_told_are_no_question_about_office_hours(router: Router) -> None:
     """ "kerja dua belas jam" tells of a working day; a question mark does not make it chat."""
     result = router.route("upah saya sebulan di pabrik cuma sejuta, kerja dua belas jam, boleh?")
@@ -274,6 +283,10 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
         ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
         ("angsana roboh ngalangi dalan Bandar", "BPBD"),  # a tree named by its kind
+        # violence at home told at length: the husband and the blow apart in one clause
+        ("bojoku saben mulih mendem mesti nggebuki aku", "DP3AP2KB"),
+        ("suami saya kalau kalah judi selalu menampar saya di depan anak-anak", "DP3AP2KB"),
+        ("kemarin bapak marah lagi dan memukul ibu pakai sapu", "DP3AP2KB"),
     ],
 )
 def test_situations_named_in_residents_words(router: Router, text: str, agency: str) -> None:
