@@ -512,8 +512,12 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         if deferral is None:
             continue
         aside.update(range(first, end))
-        if number and _content(words[first:deferral]) <= lexicon.BACK_REFERENCES:
+        named = _content(words[first:deferral]) - lexicon.BACK_REFERENCES
+        if number and not named:
             aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
+        for a, b in clauses[:number]:  # "..., lubangnya menyusul": where the holes were told
+            if not named.isdisjoint(words[a:b]):
+                aside.update(range(a, b))
     for at in first_asked:
         aside |= _not_asked_first(words, clauses, at)
     for at in thanked:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat

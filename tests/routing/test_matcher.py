@@ -246,6 +246,12 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             "sampah di TPS menumpuk lagi. sekarang masalahnya air PDAM tidak mengalir dua hari",
             "PDAM",
         ),
+        # the problem put off is named again ("selokannya belakangan saja")
+        (
+            "selokan di gang kami mampet sampai jalan tergenang tiap hujan, lampu merah"
+            " perempatan juga mati. selokannya belakangan saja",
+            "DISHUB",
+        ),
         # "sudah lama" tells how long a problem lasts; it does not put it off
         (
             "jalan di depan sekolah berlubang sudah lama, tolong ditambal, sampah di situ juga"
