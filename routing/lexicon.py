@@ -208,6 +208,7 @@ mawon wae ae = saja
 disik dhisik disek riyin rumiyin = dulu
 mengko engko mangke = nanti
 nanging = tapi
+pareng = permisi
 pripun piye kepiye = bagaimana
 sinten = siapa
 saged iso isa = bisa
