@@ -482,7 +482,7 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         or (
             word in markers.settled
             and _phrase_at(words, at, markers.settled)
-            and not _still(words, at)
+            and not _still(words, at, markers.settled)
         )
     ]
     thanked = [
@@ -490,7 +490,7 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         for at, word in enumerate(words)
         if word in markers.thanks
         and _phrase_at(words, at, markers.thanks)
-        and not _still(words, at)
+        and not _still(words, at, markers.thanks)
     ]
     first_asked = [
         at
@@ -529,10 +529,15 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
     return aside
 
 
-def _still(words: list[str], at: int) -> bool:
-    """ "sudah diperbaiki tapi masih bocor": settled once, not now."""
+def _still(words: list[str], at: int, phrases: _PhraseIndex) -> bool:
+    """ "sudah diperbaiki tapi masih bocor": settled once, not now. "Lagi" right after the fix
+    is the fix ("sudah nyala lagi"), not a relapse."""
+    length = max(len(p) for p in phrases[words[at]] if tuple(words[at : at + len(p)]) == p)
     end = words.index(BOUNDARY, at) if BOUNDARY in words[at:] else len(words)
-    return not lexicon.STILL.isdisjoint(words[at + 1 : end])
+    after = words[at + length : end]
+    if after[:1] == ["lagi"]:
+        after = after[1:]
+    return not lexicon.STILL.isdisjoint(after)
 
 
 def _not_asked_first(words: list[str], clauses: list[tuple[int, int]], asked: int) -> set[int]:

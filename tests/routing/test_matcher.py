@@ -246,6 +246,8 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             "sampah di TPS menumpuk lagi. sekarang masalahnya air PDAM tidak mengalir dua hari",
             "PDAM",
         ),
+        # "sudah nyala lagi" is fixed again, not a relapse: the problem is the street light
+        ("listrik rumah sudah nyala lagi, tapi lampu jalan depan gang masih mati", "PERKIM"),
         # the problem put off is named again ("selokannya belakangan saja")
         (
             "selokan di gang kami mampet sampai jalan tergenang tiap hujan, lampu merah"
@@ -289,6 +291,7 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
         ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
         ("angsana roboh ngalangi dalan Bandar", "BPBD"),  # a tree named by its kind
+        ("tabung gas di dapur kontrakan sebelah bocor, baunya menyengat sampai jalan", "DAMKAR"),
         # violence at home told at length: the husband and the blow apart in one clause
         ("bojoku saben mulih mendem mesti nggebuki aku", "DP3AP2KB"),
         ("suami saya kalau kalah judi selalu menampar saya di depan anak-anak", "DP3AP2KB"),
