@@ -292,6 +292,11 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
         ("angsana roboh ngalangi dalan Bandar", "BPBD"),  # a tree named by its kind
         ("tabung gas di dapur kontrakan sebelah bocor, baunya menyengat sampai jalan", "DAMKAR"),
+        # a child a parent sends begging is exploited, not a beggar
+        (
+            "anak tetangga umur delapan tahun disuruh mengemis di lampu merah oleh bapaknya",
+            "DP3AP2KB",
+        ),
         # violence at home told at length: the husband and the blow apart in one clause
         ("bojoku saben mulih mendem mesti nggebuki aku", "DP3AP2KB"),
         ("suami saya kalau kalah judi selalu menampar saya di depan anak-anak", "DP3AP2KB"),
