@@ -164,6 +164,7 @@ _RESOLVED: Final = frozenset(
     """
     diperbaiki perbaiki ditangani beres selesai bersih diangkut menyala nyala normal lancar
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
+    terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi
     """.split()
 )
 _CONTRAST: Final = frozenset(

@@ -42,6 +42,8 @@ from routing.matcher import Router
         ("alamat kantor dinas sosial di mana ya", ("question",)),  # reaching an office
         ("nomor telepon dinas perhubungan berapa min", ("question",)),
         ("alhamdulillah air sudah mengalir lagi, terima kasih", ("thanks",)),  # fixed again
+        ("makasih, pohon tumbang sudah dipotong petugas", ("thanks",)),
+        ("izin usaha saya sudah terbit, terima kasih", ("thanks",)),
         # praise after a thanks, though it names a topic
         ("matur nuwun, lampu jalan gang kami sekarang terang", ("thanks",)),
         ("thanks for fixing the road so fast", ("thanks",)),
