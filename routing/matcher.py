@@ -27,6 +27,7 @@ ABSTAIN_BELOW: Final = (
     0.5  # confidence under which the report goes to triage (bench: threshold curve)
 )
 PRIOR: Final = 0.35  # evidence a lone weak phrase must outweigh: keeps one faint hit unsure
+PROBLEM_SIGN: Final = 1.0  # a keyword this heavy keeps a message from being taken for small talk
 MAX_GAP: Final = 2  # words allowed between two words of a phrase ("pipa PDAM bocor")
 TOGETHER: Final = " + "  # in a catalog phrase: its words in one clause, in any order
 PLACE_FACTOR: Final = 0.35  # "dekat pasar": the phrase says where, not what
@@ -238,7 +239,12 @@ class Router:
         main = _main_from(words)
         aside = _put_aside(words, self._asides)
         evidence = self._phrase_evidence(words, denied, main, aside)
-        found = {w for ev in evidence if ev.kind == "keyword" for w in self._words_of[ev.phrase]}
+        found = {  # a hint alone ("beneran") is no sign of a problem small talk could not explain
+            w
+            for ev in evidence
+            if ev.kind == "keyword" and ev.weight >= PROBLEM_SIGN
+            for w in self._words_of[ev.phrase]
+        }
         chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows)
         if chat:
             return RouteResult(None, 0.0, small_talk=chat)

@@ -96,7 +96,7 @@ _FILLERS: Final = frozenset(
     dgn sama untuk buat nya admin min mimin pak bapak bu ibu kak kakak mas mbak mba dik adik om
     tante gan agan sis bro bos boss lur dulur sedulur rek cak ning ndan komandan pakde bude
     tim petugas semua sekalian all everyone numpang izin ijin monggo yth kepada kpd banyak
-    sekali sanget banget bgt ngih nah lho loh wah wow eh hmm hm oh ooh ah atas bantuannya
+    sekali sanget banget bgt ngih nah lho loh wah wow eh hmm hm oh ooh ah atas bantuannya cuma
     bantuan bantu dibantu membantu responnya respon informasinya infonya penjelasannya
     waktunya jawabannya
     lapor kediri kota pemkot
@@ -291,7 +291,8 @@ def small_talk(
     expanded = {e for w in words for e in expand(w)} | set(words)
     if _is_spam(text, words, expanded):
         return (SPAM,)
-    if all(w.isdigit() for w in rest):  # "tes 123", "123456"
+    if all(w.isdigit() or (TEST in tags and w in _ABOUT_LAPOR) for w in rest):
+        # "tes 123", "123456", "cuma mau nyoba bot ini"
         if not tags and not rest:  # only fillers: an address alone ("min") calls for attention
             if not any(w in _ADDRESSES for w in words):
                 return ()

@@ -35,9 +35,11 @@ from routing.matcher import Router
         ("P", ("test",)),
         ("ping", ("test",)),
         ("tes tes 123", ("test",)),
+        ("cuma nyoba bot ini", ("test",)),  # trying Lapor out
         ("kantor kelurahan buka jam berapa ya?", ("question",)),
         ("hari sabtu capil buka gak?", ("question",)),
         ("ini chatbot ya min?", ("question",)),
+        ("ini bot atau orang beneran yang bales?", ("question",)),  # "beneran" is only a hint
         ("halo, nomor ini resmi dari pemkot?", ("greeting", "question")),
         ("alamat kantor dinas sosial di mana ya", ("question",)),  # reaching an office
         ("nomor telepon dinas perhubungan berapa min", ("question",)),
