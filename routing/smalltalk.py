@@ -99,7 +99,7 @@ _FILLERS: Final = frozenset(
     sekali sanget banget bgt ngih nah lho loh wah wow eh hmm hm oh ooh ah atas bantuannya cuma
     bantuan bantu dibantu membantu responnya respon informasinya infonya penjelasannya
     waktunya jawabannya
-    lapor kediri kota pemkot
+    lapor kediri kota pemkot sedaya sedoyo sami semuanya
     """.split()
 )
 _ADDRESSES: Final = frozenset(
@@ -189,7 +189,8 @@ _TOPICS: Final = frozenset("sampah api ular pohon listrik air jalan lampu".split
 _MISSENT: Final = _phrases("""
     salah kirim, salah kirim pesan, salah chat, salah ketik, salah grup, salah nomor, salah kamar,
     salah orang, kepencet, ketekan, harusnya buat, harusnya untuk, maksudnya buat,
-    bukan buat sini, bukan untuk sini, wrong chat, wrong number, wrong group, wrong person
+    bukan buat sini, bukan untuk sini, wrong chat, wrong number, wrong group, wrong person,
+    nyasar ke sini, kesasar ke sini, saya kira ini nomor, kira ini nomor, dikira nomor
 """)
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
@@ -302,7 +303,9 @@ def small_talk(
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
     if THANKS in tags and (_resolved(words, expanded) or _praises(words, expanded)):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
-    if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not found:
+    if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
+        set(found) - _CHAT_WORDS
+    ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
     question = _is_question(text, words)
     if question and words[-1] in _QUESTION_NEGATIONS:

@@ -52,6 +52,8 @@ from routing.matcher import Router
         ("keren pak, alun-alun sekarang rapi dan bersih", ("thanks",)),
         # sent to the wrong chat
         ("maaf pak salah kirim", ("other",)),
+        ("waduh fotonya nyasar ke sini, hapus saja", ("other",)),
+        ("sugeng dalu sedaya", ("greeting",)),
         ("eh pesan tadi harusnya buat adik saya", ("other",)),
         ("Dijual tanah murah dekat pasar, minat hubungi 081234567890", ("spam",)),
         ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
