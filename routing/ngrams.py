@@ -172,9 +172,11 @@ class NgramModel:
         for word in words:
             cached = cache.get(word)
             if cached is None:
-                rows = [
-                    r for r in map(self._rows.get, (*word_grams(word), f"={word}")) if r is not None
-                ]
+                # a word some example had: its rows were listed when it was counted
+                rows: npt.NDArray[np.intp] | list[int] | None = self._word_rows.get(word)
+                if rows is None:
+                    grams = (*word_grams(word), f"={word}")
+                    rows = [r for r in map(self._rows.get, grams) if r is not None]
                 cached = cache[word] = (local[rows].sum(axis=0), len(rows))
             if cached[1]:
                 found.append(cached[0])
@@ -187,15 +189,17 @@ class NgramModel:
             previous = word
         if not known:
             return None
-        scaled = np.add.reduce(found) / known + self._per_class
-        scaled = (scaled - scaled.max()) / temperature
-        shares = np.exp(scaled)
-        shares /= shares.sum()
-        order = np.argsort(-shares)[:4]
-        return Guess(
-            tuple(self.classes[i] for i in order),
-            tuple(float(shares[i]) for i in order),
-        )
+        # ufuncs called directly and in place, read back with tolist(): on 20-odd agencies the
+        # cost is the calls themselves (the same arithmetic as .max(), .sum(), np.argsort)
+        shares = np.add.reduce(found) / known
+        shares += self._per_class
+        shares -= np.maximum.reduce(shares)
+        shares /= temperature
+        np.exp(shares, out=shares)
+        shares /= np.add.reduce(shares)
+        order: list[int] = (-shares).argsort()[:4].tolist()
+        values: list[float] = shares.tolist()
+        return Guess(tuple(self.classes[i] for i in order), tuple(values[i] for i in order))
 
     def _weights(self) -> Floats:
         """The per-row part of the weights, computed for the whole table after training."""

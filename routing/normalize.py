@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import chain
 from typing import Final, Protocol
 
 from rapidfuzz import process
@@ -25,7 +26,8 @@ from routing import lexicon
 BOUNDARY: Final = "|"  # a clause break: phrases never match across one
 
 _NOT_TEXT = re.compile(r"[^a-z0-9\s,.;:!?()\-&+/|]")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+_REPEATS = re.compile(r"([a-z])\1\1+")
+_TRIPLES = re.compile(r"(.)\1\1")  # cheaper than _REPEATS, which it finds a superset of
 _TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,;:!?()\n|]|\.(?=\s|$)")
 _REDUPLICATED = re.compile(r"^([a-z]{2,})2$")
 _DOUBLES = re.compile(r"([a-z])\1")
@@ -33,6 +35,9 @@ _ENGLISH_DOUBLE_ENDINGS: Final = "eolsf"  # "free", "too", "small", "less", "sta
 _IDIOMS = re.compile(
     r"\b(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in lexicon.IDIOMS) + r")\b"
 )
+
+# _IDIOMS matches only where one of these is.
+_IDIOM_STARTS: Final = tuple(sorted({k.split()[0] for k in lexicon.IDIOMS}))
 
 _EMOJI = re.compile("|".join(map(re.escape, lexicon.EMOJI_WORDS)))
 
@@ -59,36 +64,110 @@ def fold(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
-    text = _NOT_TEXT.sub(" ", text)
-    text = _REPEATS.sub(r"\1", text)
-    if _IDIOMS.search(text) is None:
+    text = _fold_letters(text)
+    if not _may_hold_idiom(text) or _IDIOMS.search(text) is None:
         return text
     return _IDIOMS.sub(lambda m: lexicon.IDIOMS[" ".join(m.group(0).split())], text)
+
+
+def _fold_letters(text: str) -> str:
+    """`fold` after lower case, idioms aside. Nothing here reaches across white space (none is
+    removed, a held letter is a run of one letter), so `split` may fold text piece by piece."""
+    text = text.replace("'", "").replace("’", "").replace("&", " dan ").replace("+", " dan ")
+    text = _NOT_TEXT.sub(" ", text)
+    if _TRIPLES.search(text) is not None:  # rare: "rusaaak"
+        text = _REPEATS.sub(r"\1", text)
+    return text
+
+
+def _may_hold_idiom(text: str) -> bool:
+    """Whether an idiom's first word is in the text: a substring test each is cheaper than
+    the search."""
+    return any(map(text.__contains__, _IDIOM_STARTS))
+
+
+# By piece of lower-cased text between white space: its words when its first token is a word
+# (then they do not depend on what came before), else its tokens (None: an idiom may start
+# there). And by word token, its words.
+_WORD_PIECES: dict[str, tuple[str, ...]] = {}
+_PIECES: dict[str, tuple[str, ...] | None] = {}
+_TOKEN_WORDS: dict[str, tuple[str, ...]] = {}
 
 
 def split(text: str) -> list[str]:
     """Words of folded text, reduplication collapsed ("anak2", "bolong-bolong"), clause
     breaks kept as `BOUNDARY`."""
+    if len(_WORD_PIECES) > CACHE_LIMIT or len(_PIECES) > CACHE_LIMIT:
+        _WORD_PIECES.clear()
+        _PIECES.clear()
+    if len(_TOKEN_WORDS) > CACHE_LIMIT:
+        _TOKEN_WORDS.clear()
     words: list[str] = []
-    for raw in _TOKENS.findall(fold(text)):
-        if raw == ".":
-            if words and words[-1] not in lexicon.ABBREVIATIONS and len(words[-1]) > 1:
-                words.append(BOUNDARY)
-            continue
-        if not raw[0].isalnum():
-            if words and words[-1] != BOUNDARY:
-                words.append(BOUNDARY)
-            continue
-        parts = raw.split("-")
-        if len(parts) == 2 and parts[0] == parts[1]:
-            parts = parts[:1]
-        for part in parts:
-            match = _REDUPLICATED.match(part)
-            words.append(match.group(1) if match else part)
+    # No token spans white space, nor does `_fold_letters`: ASCII text without a newline (a
+    # token itself) is read piece by piece, each piece folded once; an idiom spans pieces.
+    if not (text.isascii() and "\n" not in text and _read_pieces(text.lower(), words)):
+        words.clear()
+        _read_tokens(_TOKENS.findall(fold(text)), words)
     while words and words[-1] == BOUNDARY:
         words.pop()
     return words
+
+
+def _read_pieces(text: str, words: list[str]) -> bool:
+    """`split` of lower-cased ASCII text without newlines into `words`, by piece; False (and
+    `words` unfinished) when an idiom may be in it: only the whole text tells."""
+    word_pieces, pieces = _WORD_PIECES, _PIECES
+    for piece in text.split():
+        found = word_pieces.get(piece)
+        if found is not None:
+            words += found
+            continue
+        if piece in pieces:
+            tokens = pieces[piece]
+        else:
+            folded = _fold_letters(piece)
+            tokens = None if _may_hold_idiom(folded) else tuple(_TOKENS.findall(folded))
+            if tokens and tokens[0][0].isalnum():
+                own: list[str] = []
+                _read_tokens(tokens, own)
+                found = word_pieces[piece] = tuple(own)
+                words += found
+                continue
+            pieces[piece] = tokens
+        if tokens is None:
+            return False
+        _read_tokens(tokens, words)
+    return True
+
+
+def _read_tokens(tokens: Iterable[str], words: list[str]) -> None:
+    """Tokens of folded text into `words`: a full stop after a word that is no abbreviation,
+    and punctuation, make a clause break."""
+    for raw in tokens:
+        if raw == ".":
+            if words and words[-1] not in lexicon.ABBREVIATIONS and len(words[-1]) > 1:
+                words.append(BOUNDARY)
+        elif not raw[0].isalnum():
+            if words and words[-1] != BOUNDARY:
+                words.append(BOUNDARY)
+        else:
+            words += _words_of_token(raw)
+
+
+def _words_of_token(raw: str) -> tuple[str, ...]:
+    """`_token_words`, remembered: a word comes again and again."""
+    found = _TOKEN_WORDS.get(raw)
+    if found is None:
+        found = _TOKEN_WORDS[raw] = _token_words(raw)
+    return found
+
+
+def _token_words(raw: str) -> tuple[str, ...]:
+    """A word token's words: "anak2" and "bolong-bolong" are one, "rt-rw" two."""
+    parts = raw.split("-")
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return tuple(match.group(1) if (match := _REDUPLICATED.match(part)) else part for part in parts)
 
 
 class Stemmer(Protocol):
@@ -220,7 +299,7 @@ class Analyzer:
         self._skeletons = {k: sorted(v) for k, v in by_skeleton.items()}
         self._cache: dict[str, tuple[str, ...]] = {}
         self._joinable = self.vocabulary | _LEXICON.keys()
-        self._odd: dict[str, bool] = {}
+        self._plain: set[str] = set()  # tokens found to be no spelled letter, no unknown word
 
     def analyze(self, text: str) -> list[str]:
         """Catalog-facing words of `text`, with `BOUNDARY` between clauses."""
@@ -228,74 +307,99 @@ class Analyzer:
 
     def analyze_split(self, tokens: Iterable[str]) -> list[str]:
         """`analyze` for text already `split`."""
-        out: list[str] = []
         cache = self._cache
-        if len(cache) > CACHE_LIMIT:
+        if len(cache) > CACHE_LIMIT or len(self._plain) > CACHE_LIMIT:
             cache.clear()
-            self._odd.clear()
-        for word in self._rejoin(list(tokens)):
-            resolved = cache.get(word)
-            if resolved is None:
-                resolved = cache[word] = tuple(self._resolve(word))
-            out.extend(resolved)
-        return out
+            self._plain.clear()
+        words = self._rejoin(tokens if isinstance(tokens, list) else list(tokens))
+        try:  # most messages: every word seen before, the look-ups all in C
+            return list(chain.from_iterable(map(cache.__getitem__, words)))
+        except KeyError:
+            for word in words:
+                if word not in cache:
+                    cache[word] = tuple(self._resolve(word))
+            return list(chain.from_iterable(map(cache.__getitem__, words)))
 
     def _rejoin(self, tokens: list[str]) -> list[str]:
         """Words voice recognition cut apart, put back when the whole is a catalog word:
         spelled letters ("te pe es" -> tps, "pe dam" -> pdam), a word in pieces ("sam pah")."""
-        odd = self._odd_token
-        if not any(map(odd, tokens)):
+        odd = self._odd_positions(tokens)
+        if not odd:
             return tokens  # most messages: every word a real one, nothing spelled
-        joinable = self._joinable
+        # Only a spelled letter or an unknown word joins a neighbour (a plain word is no letter,
+        # and known if a word: known_words() holds the lexicon's), so the plain words before
+        # the word ahead of an odd one are copied as they are; the rest is read word by word.
         out: list[str] = []
+        joinable, known = self._joinable, self._known
         i, n = 0, len(tokens)
-        while i < n:
-            word = tokens[i]
-            if word in LETTER_NAMES and i + 1 < n:
-                letters = [word]
-                while len(letters) < MAX_SPELLED and tokens[i + len(letters)] in LETTER_NAMES:
-                    letters.append(tokens[i + len(letters)])
-                    if i + len(letters) == n:
-                        break
-                done = False
-                for k in range(len(letters), 1, -1):
-                    acronym = "".join(LETTER_NAMES[t] for t in letters[:k])
-                    if acronym in joinable:
-                        out.append(acronym)
-                        i, done = i + k, True
-                        break
-                if not done:
-                    whole = LETTER_NAMES[word] + tokens[i + 1]
-                    if whole in joinable:
+        for at in odd:
+            if at < i:
+                continue  # joined already
+            start = max(i, at - 1)
+            out += tokens[i:start]
+            i = start
+            while i <= at:
+                word = tokens[i]
+                if word in LETTER_NAMES and i + 1 < n:
+                    i = self._spelled(tokens, i, out)
+                    continue
+                if i + 1 < n:
+                    nxt = tokens[i + 1]
+                    whole = word + nxt
+                    if (
+                        len(whole) >= MIN_FUZZY_LENGTH
+                        and whole in joinable
+                        and (word not in known or nxt not in known)
+                        and word.isalpha()
+                        and nxt.isalpha()
+                    ):
                         out.append(whole)
                         i += 2
                         continue
-                if done:
-                    continue
-            elif i + 1 < n:
-                nxt = tokens[i + 1]
-                whole = word + nxt
-                if (
-                    len(whole) >= MIN_FUZZY_LENGTH
-                    and whole in joinable
-                    and (word not in self._known or nxt not in self._known)
-                    and word.isalpha()
-                    and nxt.isalpha()
-                ):
-                    out.append(whole)
-                    i += 2
-                    continue
-            out.append(word)
-            i += 1
+                out.append(word)
+                i += 1
+        out += tokens[i:]
         return out
 
-    def _odd_token(self, token: str) -> bool:
-        """A spelled letter or a word neither the catalog nor a dictionary knows."""
-        odd = self._odd.get(token)
-        if odd is None:
-            odd = self._odd[token] = token in LETTER_NAMES or (
+    def _spelled(self, tokens: list[str], i: int, out: list[str]) -> int:
+        """`_rejoin` at a spelled letter, tokens[i], not the last: the acronym or the word
+        it starts put in `out` (or the letter itself); where the next token to read is."""
+        joinable = self._joinable
+        n = len(tokens)
+        word = tokens[i]
+        letters = [word]
+        while len(letters) < MAX_SPELLED and tokens[i + len(letters)] in LETTER_NAMES:
+            letters.append(tokens[i + len(letters)])
+            if i + len(letters) == n:
+                break
+        for k in range(len(letters), 1, -1):
+            acronym = "".join(LETTER_NAMES[t] for t in letters[:k])
+            if acronym in joinable:
+                out.append(acronym)
+                return i + k
+        whole = LETTER_NAMES[word] + tokens[i + 1]
+        if whole in joinable:
+            out.append(whole)
+            return i + 2
+        out.append(word)
+        return i + 1
+
+    def _odd_positions(self, tokens: list[str]) -> list[int]:
+        """Where the spelled letters and the words neither the catalog nor a dictionary knows
+        are. Plain tokens are remembered: a message of known words costs one set comparison."""
+        plain = self._plain
+        if plain.issuperset(tokens):
+            return []
+        odd: list[int] = []
+        for at, token in enumerate(tokens):
+            if token in plain:
+                continue
+            if token in LETTER_NAMES or (
                 token.isalpha() and token not in self._known and token not in _LEXICON
-            )
+            ):
+                odd.append(at)
+            else:
+                plain.add(token)
         return odd
 
     def _split_merged(self, word: str) -> list[str] | None:
