@@ -288,7 +288,7 @@ class Analyzer:
         self.stemmer: Stemmer = stemmer if stemmer is not None else AffixStripper()
         self._known = self.vocabulary | known_words()
         by_initial: dict[str, list[str]] = {}
-        for word in self.vocabulary:
+        for word in sorted(self.vocabulary):  # ties between look-alikes: alike in every process
             if len(word) >= MIN_FUZZY_LENGTH - 1 and word.isalpha():
                 by_initial.setdefault(word[0], []).append(word)
         self._fuzzy_targets = by_initial
