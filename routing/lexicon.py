@@ -477,7 +477,7 @@ SETTLED: Final = tuple(
     phrase.strip()
     for phrase in """
     sudah ditangani|sudah diambil|sudah dibersihkan|sudah disingkirkan|sudah beres|sudah surut|
-    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah jadi
+    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi
     """.split("|")
     if phrase.strip()
 )

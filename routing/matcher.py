@@ -516,6 +516,14 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
     for number, (first, end) in enumerate(clauses):
         if _emphasised(words, first, end):
             continue
+        if first in added and not _content(
+            words[first + _phrase_length(words, first, markers.add_ons) : end]
+        ):  # the marker alone: "Oh iya, PKL juga ..." adds the next clause, "..., sekalian
+            # kalau bisa" the one before
+            if number + 1 < len(clauses):
+                aside.update(range(*clauses[number + 1]))
+            elif number:
+                aside.update(range(*clauses[number - 1]))
         if (first > 0 and first in added) or any(first <= at < end for at in thanked):
             aside.update(range(first, end))  # a thanks settles its own clause only
         deferral = next((at for at in put_off if first <= at < end), None)
@@ -538,7 +546,7 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
 def _still(words: list[str], at: int, phrases: _PhraseIndex) -> bool:
     """ "sudah diperbaiki tapi masih bocor": settled once, not now. "Lagi" right after the fix
     is the fix ("sudah nyala lagi"), not a relapse."""
-    length = max(len(p) for p in phrases[words[at]] if tuple(words[at : at + len(p)]) == p)
+    length = _phrase_length(words, at, phrases)
     end = words.index(BOUNDARY, at) if BOUNDARY in words[at:] else len(words)
     after = words[at + length : end]
     if after[:1] == ["lagi"]:
@@ -578,7 +586,15 @@ def _courteous(words: list[str], courtesies: _PhraseIndex, thanks: _PhraseIndex)
 
 
 def _phrase_at(words: list[str], at: int, phrases: _PhraseIndex) -> bool:
-    return any(tuple(words[at : at + len(p)]) == p for p in phrases.get(words[at], ()))
+    return _phrase_length(words, at, phrases) > 0
+
+
+def _phrase_length(words: list[str], at: int, phrases: _PhraseIndex) -> int:
+    """How many words the longest of `phrases` found at `at` covers; 0 for none."""
+    return max(
+        (len(p) for p in phrases.get(words[at], ()) if tuple(words[at : at + len(p)]) == p),
+        default=0,
+    )
 
 
 def _emphasised(words: list[str], first: int, end: int) -> bool:

@@ -248,6 +248,12 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         ),
         # "sudah nyala lagi" is fixed again, not a relapse: the problem is the street light
         ("listrik rumah sudah nyala lagi, tapi lampu jalan depan gang masih mati", "PERKIM"),
+        # "oh iya" alone in its clause adds the next one in passing
+        (
+            "jalan di depan rumah berlubang, tolong ditambal. oh iya, ada PKL yang jualan di"
+            " trotoar sampai pejalan kaki turun ke aspal",
+            "PUPR",
+        ),
         # the problem put off is named again ("selokannya belakangan saja")
         (
             "selokan di gang kami mampet sampai jalan tergenang tiap hujan, lampu merah"
