@@ -455,7 +455,8 @@ DEFERRALS: Final = tuple(
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
     not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
-    itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|itu biar saya
+    itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|itu biar saya|ya sudahlah|
+    sudahlah|biarlah
     """.split("|")
     if phrase.strip()
 )
