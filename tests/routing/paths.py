@@ -24,7 +24,10 @@ TWOMAIN_SET = Path(__file__).resolve().parent / "twomain.jsonl"
 # Round 7, written blind to the router, its catalog and corpus by two more authors, committed
 # before the router ran on it: "a" may guide tuning, "b" never does.
 HOLDOUT5_SET = Path(__file__).resolve().parent / "holdout5.jsonl"
+# Round 8, written blind to the router, its catalog and corpus by two more authors, committed
+# before the router ran on it: "a" may guide tuning, "b" never does.
+HOLDOUT6_SET = Path(__file__).resolve().parent / "holdout6.jsonl"
 EVALUATION_SETS = (
     FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET,
-    HOLDOUT5_SET,
+    HOLDOUT5_SET, HOLDOUT6_SET,
 )  # fmt: skip
