@@ -164,8 +164,12 @@ lemah siti = tanah
 wit uwit = pohon
 # the trees that shade Kediri's streets, named by their kind ("trembesi rubuh")
 trembesi beringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
-cemara palem tabebuya bungur = pohon
+cemara palem tabebuya bungur asem asam = pohon
 ketimpa kejatuhan = tertimpa
+nimpa niban = menimpa
+kacilakan kecilakan = kecelakaan
+tanggel = tanggung
+sade = jual
 pang epang = dahan
 godhong = daun
 rungkut = rimbun
@@ -239,6 +243,7 @@ kepleset = terpeleset
 lunyu = licin
 nyetel = putar
 tekan dumugi = sampai
+teka rawuh = datang
 saben = setiap
 mung thok namung = hanya
 padha sami = sama
@@ -455,8 +460,9 @@ DEFERRALS: Final = tuple(
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
     not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
-    itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|itu biar saya|ya sudahlah|
-    sudahlah|biarlah
+    itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|biar saja|biarkan saja|
+    itu biar saya|ya sudahlah|sudahlah|biarlah|lain kali|kalau sempat|kalo sempat|
+    kalau ada waktu
     """.split("|")
     if phrase.strip()
 )
@@ -478,7 +484,10 @@ SETTLED: Final = tuple(
     phrase.strip()
     for phrase in """
     sudah ditangani|sudah diambil|sudah dibersihkan|sudah disingkirkan|sudah beres|sudah surut|
-    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi
+    sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah dibetulkan|
+    sudah dibenahi|sudah diganti|sudah ditambal|sudah diangkut|sudah difogging|sudah dijemput|
+    sudah ditangkap|sudah dipangkas|sudah normal|sudah lancar|sudah mengalir|sudah cair|
+    sudah dikerjakan|sudah ditindak|sudah dievakuasi
     """.split("|")
     if phrase.strip()
 )
@@ -489,8 +498,10 @@ THANKS: Final = ("terima kasih", "makasih", "matur nuwun")
 STILL: Final = frozenset("belum masih tetap lagi kambuh tapi tetapi namun but".split())
 # "Yang saya butuhkan ...", "Yang mau saya sampaikan ...": at a clause's start, the thing asked
 # for or told is the main problem (analysed forms: "sampaikan" is "sampai").
+# "Yang belum beres ...", "Yang bikin saya jengkel ...": the one still open, the one that
+# upsets.
 ASKED_FOR: Final = MAIN_VERBS | frozenset(
-    "minta butuh butuhkan perlu perlukan tanyakan sampai".split()
+    "minta butuh butuhkan perlu perlukan tanyakan sampai belum jengkel kesal resah".split()
 )
 THE_PROBLEM: Final = frozenset("masalahnya masalah problemnya keluhannya intinya".split())
 NOW: Final = frozenset("sekarang nah saiki now terus".split())

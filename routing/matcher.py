@@ -236,8 +236,8 @@ class Router:
         tokens = split(text)
         words = self.analyzer.analyze_split(tokens)
         denied: set[int] = set()
-        main = _main_from(words)
         aside = _put_aside(words, self._asides)
+        main = _main_from(words, aside)
         evidence = self._phrase_evidence(words, denied, main, aside)
         found = {  # a hint alone ("beneran") is no sign of a problem small talk could not explain
             w
@@ -387,11 +387,12 @@ class Router:
         return found
 
 
-def _main_from(words: list[str]) -> int:
+def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
     """Where the problem that matters most starts, when the resident says so: after "tapi yang
     paling ..." ("jalannya bergelombang, tapi yang paling kami butuhkan lampu jalan"), after
     the clause of "selain ..." ("selain got bau, lampu jalan mati"); 0 when nothing is put
-    aside."""
+    aside. `aside`: clauses put off, which a pointer back ("..., nanti saja, ini yang darurat")
+    passes over."""
     if words and words[0] in lexicon.BESIDES:
         for at, word in enumerate(words):
             if word == BOUNDARY:
@@ -410,7 +411,7 @@ def _main_from(words: list[str]) -> int:
             return at  # "Yang saya butuhkan ...", "Sekarang masalahnya ..."
         if word in lexicon.COMPARATIVES and _emphasised(words, at + 1, min(at + 3, len(words))):
             said = _said_to_matter(words, at)
-            if said is not None:
+            if said is not None and said not in aside:
                 return said
         if word in lexicon.REQUESTS and at > 0:
             clause = words[at + 1 : words.index(BOUNDARY, at) if BOUNDARY in words[at:] else None]

@@ -116,6 +116,7 @@ _PROBLEM_CUES: Final = frozenset(
     keruh gelap rawan takut ancam mengancam teror diteror tagih menagih nagih ganggu mengganggu
     terganggu lubang berlubang sampah kebakaran api ular pohon listrik air jalan lampu
     tolong ditindak tindak tertibkan razia tangkap kenapa mengapa napa
+    pending ditolak tolak gagal error eror bolak
     """.split()
 )
 
