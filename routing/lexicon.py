@@ -462,10 +462,15 @@ DEFERRALS: Final = tuple(
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
     itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|biar saja|biarkan saja|
     itu biar saya|ya sudahlah|sudahlah|biarlah|lain kali|kalau sempat|kalo sempat|
-    kalau ada waktu
+    kalau ada waktu|makanya lewat sini|makanya lapor sini|makanya lapor di sini|
+    makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah
     """.split("|")
     if phrase.strip()
 )
+# The punctuation a resident says aloud, which voice typing writes as words.
+SPOKEN_BREAKS: Final = frozenset("titik koma".split())
+# "NIK bisa saya cek ke Capil nanti, tapi ...": "later" ending a clause puts it off too.
+LATER: Final = frozenset("nanti later".split())
 # "..., sekalian mau tanya ...", "oh iya, satu lagi ...": what follows is added in passing.
 ADD_ONS: Final = tuple("sekalian|oh iya|oh ya|o iya|oiya|ohiya|btw|by the way|satu lagi".split("|"))
 # What a clause that puts a problem off may hold besides the deferral, pointing back to the

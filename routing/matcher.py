@@ -399,9 +399,13 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 return at + 1
     for at, word in enumerate(words):
         window = words[at + 1 : at + 1 + MAIN_WITHIN]
-        if word in lexicon.CONTRASTS and (
-            _emphasised(words, at + 1, min(at + 1 + MAIN_WITHIN, len(words)))
-            or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
+        if (
+            word in lexicon.CONTRASTS
+            and (
+                _emphasised(words, at + 1, min(at + 1 + MAIN_WITHIN, len(words)))
+                or ("yang" in window and not lexicon.MAIN_VERBS.isdisjoint(window))
+            )
+            and _names_something(words, at + 1)
         ):
             return at + 1
         if _opens_clause(words, at) and (
@@ -420,6 +424,24 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 if told is not None:
                     return told
     return 0
+
+
+def _points_past(words: list[str], at: int) -> bool:
+    """ODGJ ..., pasarnya juga becek, tapi ini bahaya": a contrast that only says "this
+    matters more" puts the problem it follows aside, as "..., tapi itu bisa nanti" does."""
+    return (
+        words[at] in lexicon.CONTRASTS
+        and _emphasised(words, at + 1, min(at + 1 + MAIN_WITHIN, len(words)))
+        and not _names_something(words, at + 1)
+    )
+
+
+def _names_something(words: list[str], start: int) -> bool:
+    """The clause from `start` tells of something besides how much it matters: "tapi ini
+    bahaya" after "pasarnya juga becek" points back past the clause it follows."""
+    end = words.index(BOUNDARY, start) if BOUNDARY in words[start:] else len(words)
+    told = _content(words[start:end]) - lexicon.POINTERS - lexicon.BACK_REFERENCES
+    return bool(told - lexicon.EMPHASIS - lexicon.COMPARATIVES)
 
 
 def _elsewhere(claimed: list[_Hit], agency: str, aside: Collection[int]) -> set[int]:
@@ -449,6 +471,8 @@ def _said_to_matter(words: list[str], at: int) -> int | None:
     if not before:
         return at + 1  # "yang lebih mendesak listrik padam"
     if not lexicon.POINTERS.isdisjoint(before) and _content(before) <= lexicon.BACK_REFERENCES:
+        if not lexicon.CONTRASTS.isdisjoint(before):
+            return None  # "..., tapi ini lebih penting" points past it (`_points_past`)
         return starts[-2] if len(starts) > 1 else 0  # "..., itu yang paling bahaya"
     return start
 
@@ -491,6 +515,10 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
             and _phrase_at(words, at, markers.settled)
             and not _still(words, at, markers.settled)
         )
+        or (word in lexicon.LATER and at > 0 and words[at + 1 : at + 2] in ([], [BOUNDARY]))
+    ]
+    past = [
+        at for at, word in enumerate(words) if word in lexicon.CONTRASTS and _points_past(words, at)
     ]
     thanked = [
         at
@@ -504,7 +532,7 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         for at, w in enumerate(words)
         if w in lexicon.FIRST and at > 0 and words[at - 1] != BOUNDARY
     ]
-    if not added and not put_off and not thanked and not first_asked:
+    if not added and not put_off and not thanked and not first_asked and not past:
         return set()  # the common case, decided cheaply
     clauses: list[tuple[int, int]] = []
     start = 0
@@ -537,6 +565,12 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         for a, b in clauses[:number]:  # "..., lubangnya menyusul": where the holes were told
             if not named.isdisjoint(words[a:b]):
                 aside.update(range(a, b))
+    for at in past:  # "..., pasarnya juga becek, tapi ini bahaya": what it follows is aside
+        number, (first, _) = next((n, c) for n, c in enumerate(clauses) if c[0] <= at < c[1])
+        if _content(words[first:at]):
+            aside.update(range(first, at))
+        elif number:
+            aside.update(range(*clauses[number - 1]))
     for at in first_asked:
         aside |= _not_asked_first(words, clauses, at)
     for at in thanked:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat

@@ -24,6 +24,7 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # type: ignore[impor
 from routing import lexicon
 
 BOUNDARY: Final = "|"  # a clause break: phrases never match across one
+DICTATED_MIN_WORDS: Final = 15  # a message this long without a mark was dictated
 
 _NOT_TEXT = re.compile(r"[^a-z0-9\s,.;:!?()\-&+/|]")
 _REPEATS = re.compile(r"([a-z])\1\1+")
@@ -108,9 +109,24 @@ def split(text: str) -> list[str]:
     if not (text.isascii() and "\n" not in text and _read_pieces(text.lower(), words)):
         words.clear()
         _read_tokens(_TOKENS.findall(fold(text)), words)
+    if len(words) >= DICTATED_MIN_WORDS and BOUNDARY not in words:
+        words = _spoken_breaks(words)
     while words and words[-1] == BOUNDARY:
         words.pop()
     return words
+
+
+def _spoken_breaks(words: list[str]) -> list[str]:
+    """A long message without a mark was dictated: voice typing writes the "titik" and "koma"
+    the resident said ("... ada lubang besar titik tolong diperbaiki koma listrik ...")."""
+    broken: list[str] = []
+    for at, word in enumerate(words):
+        if word in lexicon.SPOKEN_BREAKS and 0 < at < len(words) - 1:
+            if broken[-1] != BOUNDARY:
+                broken.append(BOUNDARY)
+        else:
+            broken.append(word)
+    return broken
 
 
 def _read_pieces(text: str, words: list[str]) -> bool:

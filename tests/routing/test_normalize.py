@@ -30,6 +30,20 @@ def test_clause_breaks_are_kept_but_abbreviations_are_not_breaks() -> None:
     assert split("Jl. Dhoho rusak, tolong") == ["jl", "dhoho", "rusak", BOUNDARY, "tolong"]
 
 
+def test_a_long_dictated_message_breaks_where_the_resident_said_titik_or_koma() -> None:
+    """Voice typing writes the punctuation said aloud; a typed message keeps "titik" a word
+    ("titik lampu"), and so does a short one."""
+    dictated = split(
+        "pak ada lubang besar di jalan depan masjid titik tolong diperbaiki koma lampu jalan"
+        " juga mati"
+    )
+    assert dictated.count(BOUNDARY) == 2
+    assert dictated[dictated.index(BOUNDARY) - 1] == "masjid"
+    assert BOUNDARY not in split("tiga titik lampu jalan mati")
+    typed = split("ada tiga titik lampu jalan mati di gang mawar, sudah seminggu gelap semua pak")
+    assert "titik" in typed
+
+
 @pytest.mark.parametrize(
     ("written", "normal"),
     [
