@@ -463,7 +463,9 @@ DEFERRALS: Final = tuple(
     itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|biar saja|biarkan saja|
     itu biar saya|ya sudahlah|sudahlah|biarlah|lain kali|kalau sempat|kalo sempat|
     kalau ada waktu|makanya lewat sini|makanya lapor sini|makanya lapor di sini|
-    makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah
+    makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah|
+    tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
+    masih bisa ditoleransi
     """.split("|")
     if phrase.strip()
 )
@@ -492,7 +494,8 @@ SETTLED: Final = tuple(
     sudah selesai|sudah diperbaiki|sudah nyala|sudah datang|sudah teratasi|sudah dibetulkan|
     sudah dibenahi|sudah diganti|sudah ditambal|sudah diangkut|sudah difogging|sudah dijemput|
     sudah ditangkap|sudah dipangkas|sudah normal|sudah lancar|sudah mengalir|sudah cair|
-    sudah dikerjakan|sudah ditindak|sudah dievakuasi
+    sudah dikerjakan|sudah ditindak|sudah dievakuasi|sudah lapor|sudah dilaporkan|
+    sudah saya laporkan|sudah saya lapor|sudah kami laporkan|sudah kami lapor
     """.split("|")
     if phrase.strip()
 )
@@ -506,7 +509,8 @@ STILL: Final = frozenset("belum masih tetap lagi kambuh tapi tetapi namun but".s
 # "Yang belum beres ...", "Yang bikin saya jengkel ...": the one still open, the one that
 # upsets.
 ASKED_FOR: Final = MAIN_VERBS | frozenset(
-    "minta butuh butuhkan perlu perlukan tanyakan sampai belum jengkel kesal resah".split()
+    "minta butuh butuhkan perlu perlukan tanyakan sampai belum jengkel kesal kesel resah stres"
+    " tahan".split()
 )
 THE_PROBLEM: Final = frozenset("masalahnya masalah problemnya keluhannya intinya".split())
 NOW: Final = frozenset("sekarang nah saiki now terus".split())

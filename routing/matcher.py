@@ -35,6 +35,10 @@ AT_FACTOR: Final = 0.6  # "di pasar": weaker hint of a place
 # A problem put aside ("X memang ..., tapi yang paling ..."): corpus held out 89.1% right at
 # 1.0 (only the model reads the main part), 89.4% at 0.3, 89.3% at 0.1.
 ASIDE_FACTOR: Final = 0.3
+# "Selokannya belakangan saja" names the problem it puts off in a word or two; a clause that
+# tells a whole story before "sudah lapor polisi" points back to nothing ("petugas bansos" in
+# it is not the bansos complained of before).
+NAMED_BACK_MAX: Final = 2
 MAIN_WITHIN: Final = 4  # words after "tapi" where "paling", "utama"... say the main problem comes
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
@@ -562,6 +566,8 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         named = _content(words[first:deferral]) - lexicon.BACK_REFERENCES
         if number and not named:
             aside.update(range(*clauses[number - 1]))  # "..., tapi itu bisa nanti"
+        if len(named) > NAMED_BACK_MAX:
+            continue  # a problem told in full here, not pointed back to
         for a, b in clauses[:number]:  # "..., lubangnya menyusul": where the holes were told
             if not named.isdisjoint(words[a:b]):
                 aside.update(range(a, b))

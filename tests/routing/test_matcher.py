@@ -284,6 +284,23 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             " gerbang, nanti saja, ini yang darurat",
             "DISDIK",
         ),
+        # a problem already taken to its office is told, not asked for; a clause telling a
+        # whole story before it does not point back to the first ("petugas bansos")
+        (
+            "motor saya dicuri minggu lalu, sudah lapor polisi. sekarang saya minta lampu jalan"
+            " di gang itu dinyalakan, gelap sekali",
+            "PERKIM",
+        ),
+        (
+            "bansos ibu saya nggak cair tiga bulan. tetangga juga pernah kena tipu orang ngaku"
+            " petugas bansos, tapi sudah lapor polisi",
+            "DINSOS",
+        ),
+        (
+            "kemarin ada jambret di gang kami tapi sudah dilaporkan ke polisi. jalan di situ"
+            " berlubang sampai motor jatuh",
+            "PUPR",
+        ),
         # dictated: voice typing writes the "titik" the resident said
         (
             "halo pak mau lapor lampu jalan di gang mawar mati semua titik terus listrik di"
