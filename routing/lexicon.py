@@ -514,6 +514,8 @@ ASKED_FOR: Final = MAIN_VERBS | frozenset(
 )
 THE_PROBLEM: Final = frozenset("masalahnya masalah problemnya keluhannya intinya".split())
 NOW: Final = frozenset("sekarang nah saiki now terus".split())
+# "..., sudah lapor polisi. Sekarang saya minta ...": the story turns to what is asked now.
+SHIFTS: Final = frozenset("sekarang saiki now".split())
 # What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").
 FUNCTION_WORDS: Final = (
     REQUESTS

@@ -39,6 +39,7 @@ ASIDE_FACTOR: Final = 0.3
 # tells a whole story before "sudah lapor polisi" points back to nothing ("petugas bansos" in
 # it is not the bansos complained of before).
 NAMED_BACK_MAX: Final = 2
+ASKED_WITHIN: Final = 3  # "Sekarang kami mau minta ...": words after "sekarang" to the ask
 MAIN_WITHIN: Final = 4  # words after "tapi" where "paling", "utama"... say the main problem comes
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
@@ -417,6 +418,13 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
             or word in lexicon.THE_PROBLEM
         ):
             return at  # "Yang saya butuhkan ...", "Sekarang masalahnya ..."
+        if (
+            word in lexicon.SHIFTS
+            and at > 0
+            and words[at - 1] == BOUNDARY
+            and not lexicon.ASKED_FOR.isdisjoint(words[at + 1 : at + 1 + ASKED_WITHIN])
+        ):
+            return at  # "... sudah lapor polisi. Sekarang saya minta lampu jalan ..."
         if word in lexicon.COMPARATIVES and _emphasised(words, at + 1, min(at + 3, len(words))):
             said = _said_to_matter(words, at)
             if said is not None and said not in aside:

@@ -301,6 +301,12 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             " berlubang sampai motor jatuh",
             "PUPR",
         ),
+        # "Sekarang kami minta ...": the story turns to what is asked for now
+        (
+            "ada maling masuk rumah tetangga semalam, motornya dibawa kabur. sekarang kami minta"
+            " lampu jalan di gang dinyalakan lagi",
+            "PERKIM",
+        ),
         # dictated: voice typing writes the "titik" the resident said
         (
             "halo pak mau lapor lampu jalan di gang mawar mati semua titik terus listrik di"
