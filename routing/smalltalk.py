@@ -420,7 +420,8 @@ def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> boo
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
-    """A question mark, or a question word first or last ("di mana ya": particles after it)."""
+    """A question mark, or a question word first or last ("di mana ya": particles after it),
+    or a "yes or no" at the end ("botnya hidup gak", "buka apa nggak")."""
     end = len(words)
     while end > 1 and words[end - 1] in _PARTICLES:
         end -= 1
@@ -428,6 +429,7 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
         "?" in text
         or words[0] in _QUESTION_WORDS
         or words[end - 1] in _QUESTION_WORDS
+        or (end > 1 and words[end - 1] in _QUESTION_NEGATIONS)
         or not _ASKING.isdisjoint(words)
         or any(w in _REQUESTS and after.startswith(_CONTACT) for w, after in pairwise(words))
     )

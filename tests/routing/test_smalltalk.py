@@ -36,6 +36,7 @@ from routing.matcher import Router
         ("ping", ("test",)),
         ("tes tes 123", ("test",)),
         ("cuma nyoba bot ini", ("test",)),  # trying Lapor out
+        ("cek botnya hidup gak", ("test", "question")),  # a yes-or-no ends it: no "not alive"
         ("kantor kelurahan buka jam berapa ya?", ("question",)),
         ("hari sabtu capil buka gak?", ("question",)),
         ("ini chatbot ya min?", ("question",)),
@@ -107,6 +108,7 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "cara bayar PBB lewat hp gimana?",  # a question to an agency is a service request
         "jam 11 malam masih ada orang karaoke kenceng banget",  # hours, but a nuisance
         "kenapa kantor kelurahan tutup padahal jam kerja?",
+        "lampu jalan di gang 3 kok nyala gak",  # a yes-or-no about a problem is a report
         # a request for a service told at length, with "buka" (open a business) in it
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
