@@ -36,7 +36,7 @@ from routing.matcher import Router
         ("ping", ("test",)),
         ("tes tes 123", ("test",)),
         ("cuma nyoba bot ini", ("test",)),  # trying Lapor out
-        ("cek botnya hidup gak", ("test", "question")),  # a yes-or-no ends it: no "not alive"
+        ("cek bot-nya hidup gak", ("test", "question")),  # a yes-or-no ends it: no "not alive"
         ("kantor kelurahan buka jam berapa ya?", ("question",)),
         ("hari sabtu capil buka gak?", ("question",)),
         ("ini chatbot ya min?", ("question",)),
