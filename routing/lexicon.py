@@ -203,12 +203,12 @@ kula kulo = saya
 sanget temen pol = sangat
 niki iki = ini
 niku kuwi iku = itu
-ingkang = yang
+ingkang sing = yang
 lan kaliyan = dan
 saking seka soko saka = dari
 nang neng teng ing dhateng menyang = di
 kangge kanggo nggo = untuk
-mawon wae ae = saja
+mawon kemawon wae ae = saja
 disik dhisik disek riyin rumiyin = dulu
 mengko engko mangke = nanti
 nanging = tapi
@@ -465,7 +465,8 @@ DEFERRALS: Final = tuple(
     kalau ada waktu|makanya lewat sini|makanya lapor sini|makanya lapor di sini|
     makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah|
     tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
-    masih bisa ditoleransi
+    masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
+    nanti saya cek|nanti saya lapor
     """.split("|")
     if phrase.strip()
 )
@@ -495,7 +496,8 @@ SETTLED: Final = tuple(
     sudah dibenahi|sudah diganti|sudah ditambal|sudah diangkut|sudah difogging|sudah dijemput|
     sudah ditangkap|sudah dipangkas|sudah normal|sudah lancar|sudah mengalir|sudah cair|
     sudah dikerjakan|sudah ditindak|sudah dievakuasi|sudah lapor|sudah dilaporkan|
-    sudah saya laporkan|sudah saya lapor|sudah kami laporkan|sudah kami lapor
+    sudah saya laporkan|sudah saya lapor|sudah kami laporkan|sudah kami lapor|sudah diurus|
+    sudah sembuh|sudah ada lagi
     """.split("|")
     if phrase.strip()
 )
