@@ -194,6 +194,17 @@ _MISSENT: Final = _phrases("""
     nyasar ke sini, kesasar ke sini, saya kira ini nomor, kira ini nomor, dikira nomor
 """)
 
+# An errand for someone at home, sent here by mistake ("nanti jemput adik jam 2 ya, aku lembur"):
+# no city office buys sugar or fetches a little brother. Only where no catalog phrase names a
+# problem ("tolong jemput ODGJ di pasar" is a report).
+_ERRANDS: Final = _phrases("""
+    belikan, beliin, tolong beli, nitip beli, titip beli, nitip dong, jemput adik, jemput aku,
+    jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
+    telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
+    dikirim, paketnya sudah sampai
+""")
+ERRAND_MAX_WORDS: Final = 24
+
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
     """
@@ -308,6 +319,12 @@ def small_talk(
         set(found) - _CHAT_WORDS
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
+    if (
+        len(words) <= ERRAND_MAX_WORDS
+        and _has_phrase(words, _ERRANDS)
+        and not (set(found) - _CHAT_WORDS)
+    ):
+        return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gula ya": meant for home
     question = _is_question(text, words)
     if question and words[-1] in _QUESTION_NEGATIONS:
         expanded -= {"tidak"}  # "buka gak?" asks; it does not complain

@@ -155,3 +155,12 @@ def test_asking_for_a_way_to_reach_an_office_is_a_question(router: Router, text:
     result = router.route(text)
     assert result.opd is None
     assert "question" in result.small_talk
+
+
+def test_an_errand_meant_for_home_is_small_talk_unless_it_names_a_problem(router: Router) -> None:
+    """A message sent here instead of to the family routes nowhere; "tolong jemput" about
+    someone the city cares for stays a report."""
+    errand = router.route("bu nanti tolong beliin tempe sama kerupuk ya, aku pulang malam")
+    assert errand.opd is None
+    assert errand.small_talk
+    assert router.route("tolong jemput ODGJ yang ngamuk di pasar").complaint
