@@ -466,7 +466,7 @@ DEFERRALS: Final = tuple(
     makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah|
     tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
     masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
-    nanti saya cek|nanti saya lapor
+    nanti saya cek|nanti saya lapor|nanti lapor|nanti saya laporkan
     """.split("|")
     if phrase.strip()
 )

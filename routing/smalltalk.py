@@ -165,7 +165,8 @@ _RESOLVED: Final = frozenset(
     """
     diperbaiki perbaiki ditangani beres selesai bersih diangkut menyala nyala normal lancar
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
-    terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi
+    terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi dicat bisa dipasang
+    diisi terisi kembali dibuka cair
     """.split()
 )
 _CONTRAST: Final = frozenset(
@@ -201,7 +202,7 @@ _ERRANDS: Final = _phrases("""
     belikan, beliin, tolong beli, nitip beli, titip beli, nitip dong, jemput adik, jemput aku,
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
-    dikirim, paketnya sudah sampai
+    dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan
 """)
 ERRAND_MAX_WORDS: Final = 24
 

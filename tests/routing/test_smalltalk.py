@@ -26,6 +26,8 @@ from routing.matcher import Router
         ("saya ingin menyampaikan keluhan", ("opener",)),
         ("nyuwun pirsa", ("opener",)),
         ("makasih banyak min", ("thanks",)),
+        ("makasih min, wifi taman sudah bisa lagi", ("thanks",)),  # the fix told: no report
+        ("trims, garis zebra cross depan sekolah sudah dicat", ("thanks",)),
         ("Matur nuwun sanget 🙏", ("thanks",)),
         ("👍🙏", ("thanks",)),
         ("oke siap, terima kasih atas infonya", ("thanks",)),
@@ -109,6 +111,7 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "jam 11 malam masih ada orang karaoke kenceng banget",  # hours, but a nuisance
         "kenapa kantor kelurahan tutup padahal jam kerja?",
         "lampu jalan di gang 3 kok nyala gak",  # a yes-or-no about a problem is a report
+        "makasih min, tapi wifi di taman belum bisa juga",  # thanked, and still broken
         # a request for a service told at length, with "buka" (open a business) in it
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
