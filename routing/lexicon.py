@@ -315,6 +315,10 @@ leak leaks leaking leaky = bocor
 steal steals stole = curi
 burst = pecah
 tree trees = pohon
+scammed scammer = penipu
+hacked = diretas
+diploma diplomas = ijazah
+company = perusahaan
 fell fallen = tumbang
 truck trucks lorry = truk
 """)

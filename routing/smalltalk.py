@@ -51,7 +51,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         sugeng enjing, sugeng siang, sugeng sonten, sugeng dalu, sugeng, kulonuwun, kulanuwun,
         nuwun sewu, ngapunten, good morning, good afternoon, good evening, morning, salam,
         salam sejahtera, om swastiastu, shalom, apa kabar, gimana kabarnya, piye kabare,
-        pripun kabare, how are you
+        pripun kabare, how are you, mohon maaf lahir batin, minal aidin wal faizin, minal aidin,
+        turut berduka cita, turut berduka, mohon doanya
     """),
     OPENER: _phrases("""
         mau lapor, mau melapor, ingin lapor, ingin melapor, mau laporan, mau buat laporan,
@@ -74,7 +75,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         trims, trimakasih, tengkyu, thanks, thank you, thankyou, thx, tq, ty, matur nuwun,
         maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget,
         nuwun sanget, ok, oke, okay, okey, okelah, sip, siap, noted, baik, mantap, mantab,
-        keren, top, luar biasa, good job, cepat tanggap, gercep, alhamdulillah, jazakallah
+        keren, top, luar biasa, good job, cepat tanggap, gercep, alhamdulillah, jazakallah,
+        kalian hebat
     """),
     FAREWELL: _phrases("""
         dadah, bye, bye bye, byebye, sampai jumpa, sampai ketemu, see you, selamat tinggal,
@@ -151,7 +153,7 @@ _HOURS_SECOND: Final = frozenset(
 # sosial di mana?", "nomor telepon dishub berapa?"); the stems of such words.
 _CONTACT: Final = (
     "alamat", "lokasi", "letak", "nomor", "nomer", "telepon", "telpon", "telp", "kontak",
-    "contact", "email", "hotline", "whatsapp", "address", "phone",
+    "contact", "email", "hotline", "whatsapp", "address", "phone", "kantornya",
 )  # fmt: skip
 # A question about Lapor itself: what it is, how to use it, whether it is official or free.
 _ABOUT_LAPOR: Final = frozenset(
@@ -166,7 +168,8 @@ _RESOLVED: Final = frozenset(
     diperbaiki perbaiki ditangani beres selesai bersih diangkut menyala nyala normal lancar
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
     terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi dicat bisa dipasang
-    diisi terisi kembali dibuka cair
+    diisi terisi kembali dibuka cair diambil dilakukan dijupuk ngalir murub urup dikeruk
+    ditangkap dijemput
     """.split()
 )
 _CONTRAST: Final = frozenset(
@@ -195,14 +198,18 @@ _MISSENT: Final = _phrases("""
     nyasar ke sini, kesasar ke sini, saya kira ini nomor, kira ini nomor, dikira nomor
 """)
 
-# An errand for someone at home, sent here by mistake ("nanti jemput adik jam 2 ya, aku lembur"):
-# no city office buys sugar or fetches a little brother. Only where no catalog phrase names a
-# problem ("tolong jemput ODGJ di pasar" is a report).
+# An errand for someone at home or a driver, sent here by mistake ("nanti jemput adik jam 2 ya,
+# aku lembur"), or a chain message forwarded on ("sebarkan sebelum dihapus"): no city office
+# buys sugar or fetches a little brother. Only where no catalog phrase names a problem ("tolong
+# jemput ODGJ di pasar" is a report, "pesan berantai hoaks soal bansos" asks for a denial).
 _ERRANDS: Final = _phrases("""
     belikan, beliin, tolong beli, nitip beli, titip beli, nitip dong, jemput adik, jemput aku,
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
-    dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan
+    dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
+    kuncine, kuncinya, paketnya titip, titip di pos,
+    sebarkan sebelum dihapus, teruskan ke semua kontak, bagikan ke orang tersayang,
+    tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai
 """)
 ERRAND_MAX_WORDS: Final = 24
 
@@ -210,16 +217,20 @@ ERRAND_MAX_WORDS: Final = 24
 _SPAM_STRONG: Final = frozenset(
     """
     gacor maxwin slot togel judol deposit depo withdraw jackpot scatter cashback promo diskon
-    pinjaman pinjol cair investasi profit cuan trading forex crypto giveaway hadiah undian
-    voucher reseller dropship followers subscribe bonus jaminan agunan ongkir pelangsing
-    obat kuat daftar klik link
+    pinjaman pinjol investasi profit cuan trading forex crypto giveaway hadiah undian
+    voucher reseller dropship followers subscribe bonus agunan ongkir pelangsing
+    obat kuat klik link terpercaya jp portofolio jasa untung
     """.split()
 )
 # Selling words: spam markers only beside a link or a number to call and no problem in sight
 # ("jual elpiji murah tapi langka" complains; "dijual rumah murah, hubungi 0812..." sells).
-_SPAM_SALE: Final = frozenset("dijual jual murah hubungi minat order cod grosir".split())
+# "Cair", "daftar", "jaminan" sell a loan beside a link; without one they tell of a bansos
+# not paid or a health insurance refused.
+_SPAM_SALE: Final = frozenset(
+    "dijual jual murah hubungi minat order cod grosir cair daftar jaminan".split()
+)
 _SPAM_LINK: Final = re.compile(
-    r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\b08\d{7,}|\+62\d{8,}"
+    r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\b08\d{7,}|\+62\d{8,}"
 )
 # Words that turn a promotion into a complaint about it ("judi online di warung meresahkan").
 _COMPLAINT_CUES: Final = frozenset(
@@ -314,7 +325,7 @@ def small_talk(
         if OPENER in tags and THANKS in tags:
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
-    if THANKS in tags and (_resolved(words, expanded) or _praises(words, expanded)):
+    if THANKS in tags and (_resolved(words, expanded, found) or _praises(words, expanded)):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
         set(found) - _CHAT_WORDS
@@ -404,13 +415,17 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
     return not expanded & _COMPLAINT_CUES
 
 
-def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
-    """A short note that something is fixed; a longer message or a request is a report.
+def _resolved(words: Sequence[str], expanded: set[str], found: Collection[str] = ()) -> bool:
+    """A short note that something is fixed; a longer message or a request is a report, and
+    so is a problem told after the fix ("makasih, lampu sudah nyala. sekarang got mampet").
     "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
     again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
     contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
+    fixed = [i for i, w in enumerate(words) if w in _RESOLVED or set(expand(w)) & _RESOLVED]
+    after = {e for w in words[fixed[-1] + 1 :] for e in (w, *expand(w))} if fixed else set()
     return (
-        len(words) <= RESOLVED_MAX_WORDS
+        not after & set(found)
+        and len(words) <= RESOLVED_MAX_WORDS
         and bool(expanded & _RESOLVED)
         and not contrast
         and not (expanded - set(words)) & _CONTRAST

@@ -112,6 +112,11 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "kenapa kantor kelurahan tutup padahal jam kerja?",
         "lampu jalan di gang 3 kok nyala gak",  # a yes-or-no about a problem is a report
         "makasih min, tapi wifi di taman belum bisa juga",  # thanked, and still broken
+        # thanked for one fix, then a new problem
+        "makasih, sampah kemarin sudah diangkut. sekarang lampu jalan depan rumah mati",
+        # "cair", "daftar", "jaminan" sell loans only beside a link
+        "bansos BLT ibu saya belum cair padahal namanya ada di daftar penerima",
+        "NIK saya tidak terbaca jadi tidak bisa daftar jaminan kesehatan",
         # a request for a service told at length, with "buka" (open a business) in it
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
@@ -167,3 +172,17 @@ def test_an_errand_meant_for_home_is_small_talk_unless_it_names_a_problem(router
     assert errand.opd is None
     assert errand.small_talk
     assert router.route("tolong jemput ODGJ yang ngamuk di pasar").complaint
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("I got scammed by a seller on facebook marketplace", "POLRI"),
+        ("my boss keeps my diploma so I cannot quit", "DISNAKER"),
+        ("wa saya dihack, pelakunya minta uang ke semua kontak", "POLRI"),
+    ],
+)
+def test_reports_told_in_english_or_chat_words_reach_their_agency(
+    router: Router, text: str, agency: str
+) -> None:
+    assert router.route(text).opd == agency
