@@ -956,8 +956,9 @@ def _claim_words(hits: list[_Hit]) -> list[_Hit]:
     """Each word of the message counts for one phrase: the longest, then tightest, then
     heaviest ("pohon besar tumbang" is one fallen tree; "lampu merah perempatan jalan" is a
     traffic light, not "lampu ... jalan").
-    A phrase two agencies share counts for both, at their own weights. Context
-    phrases take only words no keyword took."""
+    A phrase two agencies share counts for both, at their own weights; one agency's two
+    phrases on the same words ("izin usaha" and "usaha + izin") count once. Context phrases
+    take only words no keyword took."""
     taken: set[int] = set()
     kept: list[_Hit] = []
     for context in (False, True):
@@ -965,11 +966,14 @@ def _claim_words(hits: list[_Hit]) -> list[_Hit]:
             (h for h in hits if h.phrase.context is context),
             key=lambda h: (-len(h.phrase.words), h.gaps, -h.phrase.weight),
         )
-        claimed_now: set[tuple[int, ...]] = set()
+        claimed_now: dict[tuple[int, ...], set[str]] = {}
         for hit in group:
-            if hit.at in claimed_now or taken.isdisjoint(hit.at):
+            sharing = claimed_now.get(hit.at)
+            if (sharing is not None and hit.phrase.agency not in sharing) or taken.isdisjoint(
+                hit.at
+            ):
                 kept.append(hit)
-                claimed_now.add(hit.at)
+                claimed_now.setdefault(hit.at, set()).add(hit.phrase.agency)
                 taken.update(hit.at)
     return kept
 

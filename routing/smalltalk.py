@@ -149,6 +149,13 @@ _HOURS_SECOND: Final = frozenset(
     hours tanggal lebaran natal nasional cuti
     """.split()
 )
+# "Buka salon", "buka usaha laundry": opening a business (a licence asked about), not hours.
+_BUSINESSES: Final = frozenset(
+    """
+    usaha salon warung toko kos kosan laundry gudang cafe kafe bengkel kedai praktik praktek
+    klinik cabang lapak restoran resto rumah katering catering konter
+    """.split()
+)
 # A question about where to reach an office: its address, number, e-mail ("alamat kantor dinas
 # sosial di mana?", "nomor telepon dishub berapa?"); the stems of such words.
 _CONTACT: Final = (
@@ -476,8 +483,11 @@ def _about_hours(words: Sequence[str]) -> bool:
     """Office hours asked about: "buka", "tutup", "libur", or two hour words close together
     ("jam pelayanan", "hari sabtu"); "kerja dua belas jam" tells of a working day, it does not
     ask when an office opens."""
-    first = [i for i, w in enumerate(words) if w in _HOURS_FIRST]
-    second = [i for i, w in enumerate(words) if w in _HOURS_SECOND and w != "jam"]
+    opening = {i for i, w in enumerate(words[:-1]) if w == "buka" and words[i + 1] in _BUSINESSES}
+    first = [i for i, w in enumerate(words) if w in _HOURS_FIRST and i not in opening]
+    second = [
+        i for i, w in enumerate(words) if w in _HOURS_SECOND and w != "jam" and i not in opening
+    ]
     return any(i == j or 0 < abs(i - j) <= HOURS_NEAR for i in first for j in second)
 
 

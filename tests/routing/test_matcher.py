@@ -332,8 +332,16 @@ def test_words_together_count_only_in_one_clause(router: Router) -> None:
     told in two clauses they are two things."""
     apart = router.route("suami saya pulang kerja. di pasar ada preman memukul pedagang")
     assert "suami + memukul" not in {ev.phrase for ev in apart.evidence}
-    together = router.route("tiap mabuk suami saya memukul saya")
+    together = router.route("suami kalau mabuk suka memukul saya dan anak")
     assert "suami + memukul" in {ev.phrase for ev in together.evidence}
+
+
+def test_one_agencys_two_phrases_on_the_same_words_count_once(router: Router) -> None:
+    """ "izin usaha" and "usaha + izin" find the same two words: one licence, not two (a
+    double count let a word told in passing outweigh the problem)."""
+    result = router.route("izin usaha warung saya belum keluar juga")
+    found = {ev.phrase for ev in result.evidence if ev.kind == "keyword" and ev.at == (0, 1)}
+    assert len(found) == 1
 
 
 def test_working_hours_told_are_no_question_about_office_hours(router: Router) -> None:
