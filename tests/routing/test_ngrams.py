@@ -153,7 +153,7 @@ def test_a_keyword_answer_the_learned_layer_contradicts_becomes_a_question(
     router = Router(catalog, corpus=SLEEPS_AT_THE_STOP)
     result = router.route("ada bapak menginap di halte bus, atap halte bocor")
     assert result.opd is None
-    assert result.candidates[:2] == ("DISHUB", "DINSOS")
+    assert set(result.candidates[:2]) == {"DISHUB", "DINSOS"}  # the two buttons
     assert result.confidence < 0.5
 
 
