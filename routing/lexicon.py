@@ -465,8 +465,8 @@ DEFERRALS: Final = tuple(
     not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
     itu sudah lama|biarin dulu|biarkan dulu|biar dulu|biarin saja|biar saja|biarkan saja|
-    itu biar saya|ya sudahlah|sudahlah|biarlah|lain kali|kalau sempat|kalo sempat|
-    kalau ada waktu|makanya lewat sini|makanya lapor sini|makanya lapor di sini|
+    itu biar saya|ya sudahlah|sudahlah|biarlah|lain kali|makanya lewat sini|
+    makanya lapor sini|makanya lapor di sini|
     makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah|
     tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
     masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
@@ -479,7 +479,11 @@ SPOKEN_BREAKS: Final = frozenset("titik koma".split())
 # "NIK bisa saya cek ke Capil nanti, tapi ...": "later" ending a clause puts it off too.
 LATER: Final = frozenset("nanti later".split())
 # "..., sekalian mau tanya ...", "oh iya, satu lagi ...": what follows is added in passing.
-ADD_ONS: Final = tuple("sekalian|oh iya|oh ya|o iya|oiya|ohiya|btw|by the way|satu lagi".split("|"))
+# "Habis itu kalau sempat, ...": what follows is asked for only if there is time.
+ADD_ONS: Final = tuple(
+    "sekalian|oh iya|oh ya|o iya|oiya|ohiya|btw|by the way|satu lagi|kalau sempat|kalo sempat|"
+    "kalau ada waktu".split("|")
+)
 # What a clause that puts a problem off may hold besides the deferral, pointing back to the
 # clause before ("..., tapi itu bisa nanti", "kalau soal itu belakangan saja").
 BACK_REFERENCES: Final = frozenset(

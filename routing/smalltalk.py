@@ -206,19 +206,22 @@ _MISSENT: Final = _phrases("""
 """)
 
 # An errand for someone at home or a driver, sent here by mistake ("nanti jemput adik jam 2 ya,
-# aku lembur"), or a chain message forwarded on ("sebarkan sebelum dihapus"): no city office
+# aku lembur"), a chain message forwarded on ("sebarkan sebelum dihapus"), an earlier message
+# withdrawn ("dibatalkan saja, sudah diurus pak RT"): no report for the city, no city office
 # buys sugar or fetches a little brother. Only where no catalog phrase names a problem ("tolong
 # jemput ODGJ di pasar" is a report, "pesan berantai hoaks soal bansos" asks for a denial).
-_ERRANDS: Final = _phrases("""
+_NOT_A_REPORT: Final = _phrases("""
     belikan, beliin, tolong beli, nitip beli, titip beli, nitip dong, jemput adik, jemput aku,
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
     dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
     kuncine, kuncinya, paketnya titip, titip di pos,
     sebarkan sebelum dihapus, teruskan ke semua kontak, bagikan ke orang tersayang,
-    tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai
+    tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai,
+    dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, tidak jadi lapor,
+    gak jadi lapor, nggak jadi lapor, ga jadi lapor, abaikan pesan, abaikan saja
 """)
-ERRAND_MAX_WORDS: Final = 24
+NOT_A_REPORT_MAX_WORDS: Final = 24
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
@@ -244,7 +247,7 @@ _COMPLAINT_CUES: Final = frozenset(
     """
     resah meresahkan lapor laporkan melaporkan tolong ditindak tindak tangkap razia tertibkan
     warga anak tetangga penipuan tipu ditipu korban teror diteror ancam mengancam nagih menagih
-    bandar marak
+    bandar marak saldo terkuras dibobol kebobolan
     """.split()
 )
 
@@ -339,8 +342,8 @@ def small_talk(
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
     if (
-        len(words) <= ERRAND_MAX_WORDS
-        and _has_phrase(words, _ERRANDS)
+        len(words) <= NOT_A_REPORT_MAX_WORDS
+        and _has_phrase(words, _NOT_A_REPORT)
         and not (set(found) - _CHAT_WORDS)
     ):
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gula ya": meant for home

@@ -307,6 +307,12 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             " lampu jalan di gang dinyalakan lagi",
             "PERKIM",
         ),
+        # "kalau sempat" asks for what follows only if there is time
+        (
+            "tolong ular di kamar mandi ditangkap dulu, anak saya ketakutan. habis itu kalau"
+            " sempat, lampu jalan depan gang yang mati juga",
+            "DAMKAR",
+        ),
         # dictated: voice typing writes the "titik" the resident said
         (
             "halo pak mau lapor lampu jalan di gang mawar mati semua titik terus listrik di"

@@ -26,6 +26,7 @@ from routing.matcher import Router
         ("saya ingin menyampaikan keluhan", ("opener",)),
         ("nyuwun pirsa", ("opener",)),
         ("makasih banyak min", ("thanks",)),
+        ("maaf, pesan saya tadi dibatalkan saja ya, sudah beres sendiri", ("other",)),
         ("makasih min, wifi taman sudah bisa lagi", ("thanks",)),  # the fix told: no report
         ("trims, garis zebra cross depan sekolah sudah dicat", ("thanks",)),
         ("Matur nuwun sanget 🙏", ("thanks",)),
@@ -180,6 +181,9 @@ def test_an_errand_meant_for_home_is_small_talk_unless_it_names_a_problem(router
         ("I got scammed by a seller on facebook marketplace", "POLRI"),
         ("my boss keeps my diploma so I cannot quit", "DISNAKER"),
         ("wa saya dihack, pelakunya minta uang ke semua kontak", "POLRI"),
+        # a victim of a spam link tells of it; "link" and "klik" do not make it spam
+        ("kemarin saya klik link hadiah di sms, saldo tabungan saya langsung habis", "POLRI"),
+        ("syarat izin kos gimana ya min?", "DPMPTSP"),
     ],
 )
 def test_reports_told_in_english_or_chat_words_reach_their_agency(
