@@ -219,7 +219,8 @@ _NOT_A_REPORT: Final = _phrases("""
     sebarkan sebelum dihapus, teruskan ke semua kontak, bagikan ke orang tersayang,
     tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai,
     dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, tidak jadi lapor,
-    gak jadi lapor, nggak jadi lapor, ga jadi lapor, abaikan pesan, abaikan saja
+    gak jadi lapor, nggak jadi lapor, ga jadi lapor, abaikan pesan, abaikan saja, forward,
+    share ke keluarga, sebarkan ke keluarga, jadi ketemu, ketemuan
 """)
 NOT_A_REPORT_MAX_WORDS: Final = 24
 
@@ -240,7 +241,8 @@ _SPAM_SALE: Final = frozenset(
     "dijual jual murah hubungi minat order cod grosir cair daftar jaminan".split()
 )
 _SPAM_LINK: Final = re.compile(
-    r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\b08\d{7,}|\+62\d{8,}"
+    r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\+62\d{8,}"
+    r"|\b08\d{7,}|\b08\d{2}[-\s.][\dx]{3,}"  # a number to call, written whole or in groups
 )
 # Words that turn a promotion into a complaint about it ("judi online di warung meresahkan").
 _COMPLAINT_CUES: Final = frozenset(

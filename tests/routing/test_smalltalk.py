@@ -62,6 +62,7 @@ from routing.matcher import Router
         ("Dijual tanah murah dekat pasar, minat hubungi 081234567890", ("spam",)),
         ("SLOT GACOR maxwin hari ini, depo 10rb langsung WD! klik bit.ly/xx", ("spam",)),
         ("Pinjaman dana cair 1 jam tanpa jaminan, hub 081234567890", ("spam",)),
+        ("Butuh modal? pinjaman cair sehari tanpa jaminan, WA 0857-xxxx-xxxx", ("spam",)),
         ("dicari reseller, daftar sekarang gratis ongkir", ("spam",)),  # dense, no link
         ("wkwkwk", ("other",)),
         ("min udah makan belum? 😂", ("other",)),
