@@ -201,14 +201,7 @@ class Router:
                 self.skipped_examples.append((text, code))
 
     def _analysed(self, phrases: Iterable[str]) -> _PhraseIndex:
-        """Lexicon phrases in the form the router reads messages in ("gak" is "tidak"), by
-        first word: most words of a message start none."""
-        index: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases:
-            words = tuple(self.analyzer.analyze_split(split(phrase)))
-            if words and words not in index.get(words[0], []):
-                index.setdefault(words[0], []).append(words)
-        return {first: tuple(found) for first, found in index.items()}
+        return _phrase_index(self.analyzer, phrases)
 
     def learn(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (an officer's correction), at once: the next
@@ -853,6 +846,17 @@ def _blend(keywords: RouteResult, full: ngrams.Guess | None, coverage: float) ->
 _MODELS: dict[tuple[object, ...], ngrams.NgramModel] = {}
 
 
+def _phrase_index(analyzer: Analyzer, phrases: Iterable[str]) -> _PhraseIndex:
+    """Lexicon phrases in the form the router reads messages in ("gak" is "tidak"), by first
+    word: most words of a message start none."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(analyzer.analyze_split(split(phrase)))
+        if words and words not in index.get(words[0], []):
+            index.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in index.items()}
+
+
 def _train(
     phrases: tuple[tuple[str, str], ...],
     analyzer: Analyzer,
@@ -866,13 +870,19 @@ def _train(
     known = set(codes)
     examples = [(text, code) for text, code in given if code in known]
     examples.extend((text, code) for code, text in phrases)
+    courtesy = _phrase_index(analyzer, smalltalk.courtesies(thanks=False))
+    thanks = _phrase_index(analyzer, smalltalk.courtesies(thanks=True))
+
+    def read(text: str, chat: bool) -> list[str]:
+        """A complaint's courtesies are hidden as `Router.route` hides them: "Matur nuwun"
+        closing a krama report teaches the model nothing about the report."""
+        words = analyzer.analyze(text)
+        hidden = () if chat else _courteous(words, courtesy, thanks)
+        return [w for i, w in enumerate(words) if w != BOUNDARY and i not in hidden]
+
     for chat, weight in ((False, 1.0), (True, CHAT_EXAMPLE_WEIGHT)):
         model.add_many(
-            (
-                ([w for w in analyzer.analyze(text) if w != BOUNDARY], code)
-                for text, code in examples
-                if (code == ngrams.CHAT) is chat
-            ),
+            ((read(text, chat), code) for text, code in examples if (code == ngrams.CHAT) is chat),
             weight,
         )
     return model

@@ -433,12 +433,18 @@ def _resolved(words: Sequence[str], expanded: set[str], found: Collection[str] =
     "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
     again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
     contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
-    fixed = [i for i, w in enumerate(words) if w in _RESOLVED or set(expand(w)) & _RESOLVED]
+    fixed = [
+        i
+        for i, w in enumerate(words)
+        if w in _RESOLVED
+        or set(expand(w)) & _RESOLVED
+        or (i and words[i - 1] == "dipun" and f"di{w}" in _RESOLVED)  # krama "dipun aspal"
+    ]
     after = {e for w in words[fixed[-1] + 1 :] for e in (w, *expand(w))} if fixed else set()
     return (
         not after & set(found)
         and len(words) <= RESOLVED_MAX_WORDS
-        and bool(expanded & _RESOLVED)
+        and bool(fixed)
         and not contrast
         and not (expanded - set(words)) & _CONTRAST
         and "sudah" in expanded
