@@ -176,6 +176,7 @@ rungkut = rimbun
 gendheng = genteng
 payon = atap
 udan jawah = hujan
+abang abrit = merah
 mbleber mluber luber = meluap
 mili mlampah_banyu = mengalir
 buthek butheg = keruh
