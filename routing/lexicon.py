@@ -445,6 +445,11 @@ EMPHASIS: Final = frozenset(
     main most worst bahaya berbahaya parah
     """.split()
 )
+# Words that only rank two problems, not what either is about: the learned layer never reads
+# them (routing.matcher._model_words).
+RANKING: Final = frozenset(
+    "paling utama utamanya terpenting penting intinya inti pokok prioritas".split()
+)
 # "..., tapi yang saya keluhkan X": the thing complained of, said after "yang" (not "tapi sudah
 # lapor ke RT", where "lapor" tells what was done).
 MAIN_VERBS: Final = frozenset("lapor keluhkan keluh adu sampaikan maksud".split())

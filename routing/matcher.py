@@ -211,10 +211,12 @@ class Router:
     def add_example(self, text: str, code: str) -> None:
         """Remember that `text` belongs to `code` (a correction); later look-alikes follow it."""
         self.catalog.agency(code)  # CatalogError for a code the catalog does not have
-        words = [w for w in self.analyzer.analyze(text) if w != BOUNDARY]
+        analysed = self.analyzer.analyze(text)
+        words = [w for w in analysed if w != BOUNDARY]
         if words:
             if self.model is not None:
-                self.model.add(words, code, CORRECTION_WEIGHT)
+                hidden = _courteous(analysed, self._courtesy, self._thanks)
+                self.model.add(_model_words(analysed, hidden), code, CORRECTION_WEIGHT)
             self.examples.append((text, code))
             index = len(self._example_texts)
             self._example_texts.append(" ".join(sorted(words)))
@@ -261,7 +263,7 @@ class Router:
             return result  # the resident chooses: no model can tell which of two matters more
         denied.update(_passing_places(result, words))
         denied.update(_courteous(words, self._courtesy, self._thanks))
-        said = [w for i, w in enumerate(words) if w != BOUNDARY and i not in denied and i >= main]
+        said = _model_words(words[main:], {i - main for i in denied if i >= main})
         if self._model_cannot_overturn(result):
             if result.confidence >= CONFLICT_BELOW and not _lone_word(result):
                 return result
@@ -846,6 +848,17 @@ def _blend(keywords: RouteResult, full: ngrams.Guess | None, coverage: float) ->
 _MODELS: dict[tuple[object, ...], ngrams.NgramModel] = {}
 
 
+def _model_words(words: list[str], hidden: Collection[int]) -> list[str]:
+    """What the learned layer reads of a message, in training, corrections and routing alike:
+    no clause breaks, nothing `hidden`, no word that only ranks two problems ("yang penting
+    lampu merah" is about a traffic light; "penting" told of street lights in the corpus)."""
+    return [
+        w
+        for i, w in enumerate(words)
+        if w != BOUNDARY and i not in hidden and w not in lexicon.RANKING
+    ]
+
+
 def _phrase_index(analyzer: Analyzer, phrases: Iterable[str]) -> _PhraseIndex:
     """Lexicon phrases in the form the router reads messages in ("gak" is "tidak"), by first
     word: most words of a message start none."""
@@ -877,8 +890,7 @@ def _train(
         """A complaint's courtesies are hidden as `Router.route` hides them: "Matur nuwun"
         closing a krama report teaches the model nothing about the report."""
         words = analyzer.analyze(text)
-        hidden = () if chat else _courteous(words, courtesy, thanks)
-        return [w for i, w in enumerate(words) if w != BOUNDARY and i not in hidden]
+        return _model_words(words, set() if chat else _courteous(words, courtesy, thanks))
 
     for chat, weight in ((False, 1.0), (True, CHAT_EXAMPLE_WEIGHT)):
         model.add_many(
