@@ -51,11 +51,12 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout5-b": (TESTS / "holdout5.jsonl", "b"),  # never tuned on, never its failures
     "holdout6-a": (TESTS / "holdout6.jsonl", "a"),  # round 8, two more authors: may guide tuning
     "holdout6-b": (TESTS / "holdout6.jsonl", "b"),  # never tuned on, never its failures
+    "holdout7": (TESTS / "holdout7.jsonl", None),  # round 8's last set: never tuned on
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
-    "holdout6-b",
+    "holdout6-b", "holdout7",
 )  # fmt: skip
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
