@@ -163,7 +163,7 @@ pajeg = pajak
 lemah siti = tanah
 wit uwit = pohon
 # the trees that shade Kediri's streets, named by their kind ("trembesi rubuh")
-trembesi beringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
+trembesi beringin ringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
 cemara palem tabebuya bungur asem asam = pohon
 ketimpa kejatuhan = tertimpa
 nimpa niban = menimpa
