@@ -163,8 +163,8 @@ pajeg = pajak
 lemah siti = tanah
 wit uwit = pohon
 # the trees that shade Kediri's streets, named by their kind ("trembesi rubuh")
-trembesi beringin ringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
-cemara palem tabebuya bungur asem asam = pohon
+trembesi beringin mahoni randu ketapang angsana glodokan flamboyan kersen sengon akasia = pohon
+cemara palem tabebuya bungur asem asam ringin = pohon
 ketimpa kejatuhan = tertimpa
 nimpa niban = menimpa
 kacilakan kecilakan = kecelakaan

@@ -362,6 +362,14 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
     [
         ("tiap sore bocah-bocah ngemis di bangjo simpang lima", "DINSOS"),  # not the light
         ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
+        # round 8: a building used before its permit is enforcement, a parking attendant's
+        # threat a crime, a poor family's crumbling house the housing office's
+        ("bangunan di dekat pasar belum ada izin tapi sudah dipakai usaha karaoke", "SATPOLPP"),
+        ("tukang parkir di depan toko mengancam pakai pisau kalau nggak bayar", "POLRI"),
+        (
+            "rumah nenek saya sudah reyot dan lapuk, kami keluarga miskin, bisa dapat bedah rumah?",
+            "PERKIM",
+        ),
         ("pemuda trek-trekan di jalan tembus tiap malam minggu", "POLRI"),
         ("angsana roboh ngalangi dalan Bandar", "BPBD"),  # a tree named by its kind
         ("tabung gas di dapur kontrakan sebelah bocor, baunya menyengat sampai jalan", "DAMKAR"),
