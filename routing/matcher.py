@@ -438,7 +438,7 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
 
 
 def _points_past(words: list[str], at: int) -> bool:
-    """ODGJ ..., pasarnya juga becek, tapi ini bahaya": a contrast that only says "this
+    """ "ODGJ ..., pasarnya juga becek, tapi ini bahaya": a contrast that only says "this
     matters more" puts the problem it follows aside, as "..., tapi itu bisa nanti" does."""
     return (
         words[at] in lexicon.CONTRASTS
@@ -528,9 +528,7 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         )
         or (word in lexicon.LATER and at > 0 and words[at + 1 : at + 2] in ([], [BOUNDARY]))
     ]
-    past = [
-        at for at, word in enumerate(words) if word in lexicon.CONTRASTS and _points_past(words, at)
-    ]
+    past = [at for at in range(len(words)) if _points_past(words, at)]
     thanked = [
         at
         for at, word in enumerate(words)
