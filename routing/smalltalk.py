@@ -215,7 +215,7 @@ _NOT_A_REPORT: Final = _phrases("""
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
     dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
-    kuncine, kuncinya, paketnya titip, titip di pos,
+    kuncine, paketnya titip, titip di pos,
     sebarkan sebelum dihapus, teruskan ke semua kontak, bagikan ke orang tersayang,
     tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai,
     dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, tidak jadi lapor,
