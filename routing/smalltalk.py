@@ -131,6 +131,14 @@ _QUESTION_WORDS: Final = frozenset(
     bisakah bolehkah boleh bisa what when how where who
     """.split()
 )
+_YES_OR_NO: Final = frozenset("bisa boleh ada apa sudah udah wis".split())
+# A question about one's own report, not a new one ("laporan saya kemarin gimana min?"): its
+# status, which the dialog gives.
+_FOLLOW_UP: Final = _phrases("""
+    laporan saya, laporanku, laporan kami, laporan kemarin, laporan minggu lalu, laporan tadi,
+    aduan saya, pengaduan saya, tiket saya
+""")
+FOLLOW_UP_MAX_WORDS: Final = 14  # longer, it tells of more than the status it asks for
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
@@ -166,7 +174,7 @@ _CONTACT: Final = (
 _ABOUT_LAPOR: Final = frozenset(
     """
     bot robot chatbot lapor laporan layanan aplikasi nomor akun resmi anonim rahasia identitas
-    dirahasiakan status tiket dibaca ditanggapi dibalas diproses bot ini
+    dirahasiakan status tiket dibaca ditanggapi dibalas diproses bot ini ngadu mengadu
     """.split()
 )
 # "Sudah diperbaiki" after a thanks is news that a problem is gone, unless something still is.
@@ -176,7 +184,7 @@ _RESOLVED: Final = frozenset(
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
     terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi dicat bisa dipasang
     diisi terisi kembali dibuka cair diambil dilakukan dijupuk ngalir murub urup dikeruk
-    ditangkap dijemput
+    ditangkap dijemput diterima
     """.split()
 )
 _CONTRAST: Final = frozenset(
@@ -193,10 +201,13 @@ _PRAISE: Final = frozenset(
     """
     bagus indah rapi asri nyaman sregep rajin sigap tanggap responsif ramah cepat keren apik
     resik kinclong adem sejuk terang fixing fixed repaired quickly fast great nice beautiful
-    clean helpful
+    clean helpful bersih cakep hebat mantap
     """.split()
 )
 _TOPICS: Final = frozenset("sampah api ular pohon listrik air jalan lampu".split())
+# What is wrong, not what it is about: told after a fix, a new problem ("makasih, lampu sudah
+# nyala. sekarang got mampet"); "sekarang trotoar lega" only praises.
+_PROBLEM_STATES: Final = _PROBLEM_CUES - _TOPICS - frozenset("tidak belum tolong".split())
 # A message sent to the wrong chat ("maaf salah kirim", "pesan tadi harusnya buat suami").
 _MISSENT: Final = _phrases("""
     salah kirim, salah kirim pesan, salah chat, salah ketik, salah grup, salah nomor, salah kamar,
@@ -230,7 +241,8 @@ _SPAM_STRONG: Final = frozenset(
     gacor maxwin slot togel judol deposit depo withdraw jackpot scatter cashback promo diskon
     pinjaman pinjol investasi profit cuan trading forex crypto giveaway hadiah undian
     voucher reseller dropship followers subscribe bonus agunan ongkir pelangsing
-    obat kuat klik link terpercaya jp portofolio jasa untung
+    obat kuat klik link terpercaya jp portofolio jasa untung bitcoin airdrop wallet kavling
+    sablon
     """.split()
 )
 # Selling words: spam markers only beside a link or a number to call and no problem in sight
@@ -337,7 +349,7 @@ def small_talk(
         if OPENER in tags and THANKS in tags:
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
-    if THANKS in tags and (_resolved(words, expanded, found) or _praises(words, expanded)):
+    if THANKS in tags and (_resolved(words, expanded) or _praises(words, expanded)):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
         set(found) - _CHAT_WORDS
@@ -350,8 +362,10 @@ def small_talk(
     ):
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gula ya": meant for home
     question = _is_question(text, words)
-    if question and words[-1] in _QUESTION_NEGATIONS:
-        expanded -= {"tidak"}  # "buka gak?" asks; it does not complain
+    if question and _asks_yes_or_no(words):
+        expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
+    if question and len(words) <= FOLLOW_UP_MAX_WORDS and _has_phrase(words, _FOLLOW_UP):
+        return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
     if expanded & _PROBLEM_CUES:
         return ()
     if len(words) <= RESOLVED_MAX_WORDS and _has_phrase(words, _MISSENT):
@@ -383,7 +397,9 @@ def _could_be_chat_despite_phrases(text: str, words: Sequence[str]) -> bool:
     seen = set(words)
     if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
         return True
-    return _is_question(text, words) and (_about_hours(words) or _about_contact(words))
+    return _is_question(text, words) and (
+        _about_hours(words) or _about_contact(words) or _has_phrase(words, _FOLLOW_UP)
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -427,7 +443,7 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
     return not expanded & _COMPLAINT_CUES
 
 
-def _resolved(words: Sequence[str], expanded: set[str], found: Collection[str] = ()) -> bool:
+def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
     """A short note that something is fixed; a longer message or a request is a report, and
     so is a problem told after the fix ("makasih, lampu sudah nyala. sekarang got mampet").
     "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
@@ -442,7 +458,7 @@ def _resolved(words: Sequence[str], expanded: set[str], found: Collection[str] =
     ]
     after = {e for w in words[fixed[-1] + 1 :] for e in (w, *expand(w))} if fixed else set()
     return (
-        not after & set(found)
+        not after & _PROBLEM_STATES
         and len(words) <= RESOLVED_MAX_WORDS
         and bool(fixed)
         and not contrast
@@ -467,6 +483,14 @@ def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> boo
         tuple(words[at : at + len(phrase)]) == phrase
         for phrase in phrases
         for at in range(len(words) - len(phrase) + 1)
+    )
+
+
+def _asks_yes_or_no(words: Sequence[str]) -> bool:
+    """A "not" that only asks: last ("buka gak?") or after "bisa", "boleh", "ada", "apa",
+    "sudah" ("bisa nggak ngadu lewat email?")."""
+    return words[-1] in _QUESTION_NEGATIONS or any(
+        w in _QUESTION_NEGATIONS and before in _YES_OR_NO for before, w in pairwise(words)
     )
 
 

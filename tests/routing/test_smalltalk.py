@@ -27,6 +27,11 @@ from routing.matcher import Router
         ("nyuwun pirsa", ("opener",)),
         ("makasih banyak min", ("thanks",)),
         ("maaf, pesan saya tadi dibatalkan saja ya, sudah beres sendiri", ("other",)),
+        # a question about one's own report asks for its status, it reports nothing new
+        ("laporan saya minggu lalu soal lampu jalan gimana ya min?", ("opener", "question")),
+        ("bisa nggak lapor lewat email?", ("opener", "question")),  # "nggak" after "bisa" only asks
+        ("makasih, PKL sudah ditertibkan, sekarang trotoar lega", ("thanks",)),
+        ("airdrop bitcoin gratis, connect wallet sekarang", ("spam",)),
         ("makasih min, wifi taman sudah bisa lagi", ("thanks",)),  # the fix told: no report
         ("trims, garis zebra cross depan sekolah sudah dicat", ("thanks",)),
         ("Matur nuwun sanget 🙏", ("thanks",)),
@@ -114,6 +119,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "kenapa kantor kelurahan tutup padahal jam kerja?",
         "lampu jalan di gang 3 kok nyala gak",  # a yes-or-no about a problem is a report
         "makasih min, tapi wifi di taman belum bisa juga",  # thanked, and still broken
+        # a report named, then more told than its status
+        "laporan saya kemarin soal pipa bocor kok belum ditangani? sekarang airnya muncrat ke"
+        " jalan dan rumah tetangga kebanjiran",
         # thanked for one fix, then a new problem
         "makasih, sampah kemarin sudah diangkut. sekarang lampu jalan depan rumah mati",
         # "cair", "daftar", "jaminan" sell loans only beside a link
