@@ -168,6 +168,15 @@ async def test_a_question_about_lapor_is_answered(chat: Chat, sessions: Sessions
     assert (await snapshot(sessions, chat)).state == "idle"
 
 
+async def test_a_question_about_ones_report_is_told_where_to_see_it(
+    chat: Chat, sessions: Sessions
+) -> None:
+    """ "Laporan saya kemarin gimana?" opens no new report: the answer says how to look."""
+    out = await chat.text("laporan saya kemarin soal lampu jalan gimana ya min?")
+    assert "/status" in text_of(out)
+    assert (await snapshot(sessions, chat)).state == "idle"
+
+
 async def test_spam_gets_one_plain_line(chat: Chat, sessions: Sessions) -> None:
     out = await chat.text("Slot gacor maxwin hari ini, daftar di bit.ly/xxxx")
     assert "hanya menerima laporan" in text_of(out)
