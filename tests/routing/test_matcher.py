@@ -362,6 +362,12 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
     [
         ("tiap sore bocah-bocah ngemis di bangjo simpang lima", "DINSOS"),  # not the light
         ("ibu sebelah disiksa suaminya lagi semalam", "DP3AP2KB"),
+        # reports in English or chat words; a spam link's victim tells of the loss
+        ("I got scammed by a seller on facebook marketplace", "POLRI"),
+        ("my boss keeps my diploma so I cannot quit", "DISNAKER"),
+        ("wa saya dihack, pelakunya minta uang ke semua kontak", "POLRI"),
+        ("kemarin saya klik link hadiah di sms, saldo tabungan saya langsung habis", "POLRI"),
+        ("syarat izin kos gimana ya min?", "DPMPTSP"),
         # round 8: a building used before its permit is enforcement, a parking attendant's
         # threat a crime, a poor family's crumbling house the housing office's
         ("bangunan di dekat pasar belum ada izin tapi sudah dipakai usaha karaoke", "SATPOLPP"),

@@ -182,20 +182,3 @@ def test_an_errand_meant_for_home_is_small_talk_unless_it_names_a_problem(router
     assert errand.opd is None
     assert errand.small_talk
     assert router.route("tolong jemput ODGJ yang ngamuk di pasar").complaint
-
-
-@pytest.mark.parametrize(
-    ("text", "agency"),
-    [
-        ("I got scammed by a seller on facebook marketplace", "POLRI"),
-        ("my boss keeps my diploma so I cannot quit", "DISNAKER"),
-        ("wa saya dihack, pelakunya minta uang ke semua kontak", "POLRI"),
-        # a victim of a spam link tells of it; "link" and "klik" do not make it spam
-        ("kemarin saya klik link hadiah di sms, saldo tabungan saya langsung habis", "POLRI"),
-        ("syarat izin kos gimana ya min?", "DPMPTSP"),
-    ],
-)
-def test_reports_told_in_english_or_chat_words_reach_their_agency(
-    router: Router, text: str, agency: str
-) -> None:
-    assert router.route(text).opd == agency
