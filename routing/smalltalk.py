@@ -486,25 +486,31 @@ def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> boo
     )
 
 
+def _last_word(words: Sequence[str]) -> str:
+    """The last word before trailing particles ("di mana ya", "buka gak sih")."""
+    end = len(words)
+    while end > 1 and words[end - 1] in _PARTICLES:
+        end -= 1
+    return words[end - 1]
+
+
 def _asks_yes_or_no(words: Sequence[str]) -> bool:
-    """A "not" that only asks: last ("buka gak?") or after "bisa", "boleh", "ada", "apa",
+    """A "not" that only asks: last ("buka gak ya?") or after "bisa", "boleh", "ada", "apa",
     "sudah" ("bisa nggak ngadu lewat email?")."""
-    return words[-1] in _QUESTION_NEGATIONS or any(
+    return _last_word(words) in _QUESTION_NEGATIONS or any(
         w in _QUESTION_NEGATIONS and before in _YES_OR_NO for before, w in pairwise(words)
     )
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
-    """A question mark, or a question word first or last ("di mana ya": particles after it),
-    or a "yes or no" at the end ("botnya hidup gak", "buka apa nggak")."""
-    end = len(words)
-    while end > 1 and words[end - 1] in _PARTICLES:
-        end -= 1
+    """A question mark, or a question word first or last, or a "yes or no" at the end
+    ("botnya hidup gak", "buka apa nggak")."""
+    last = _last_word(words)
     return (
         "?" in text
         or words[0] in _QUESTION_WORDS
-        or words[end - 1] in _QUESTION_WORDS
-        or (end > 1 and words[end - 1] in _QUESTION_NEGATIONS)
+        or last in _QUESTION_WORDS
+        or (len(words) > 1 and last in _QUESTION_NEGATIONS)
         or not _ASKING.isdisjoint(words)
         or any(w in _REQUESTS and after.startswith(_CONTACT) for w, after in pairwise(words))
     )

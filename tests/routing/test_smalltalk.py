@@ -47,6 +47,7 @@ from routing.matcher import Router
         ("cek bot-nya hidup gak", ("test", "question")),  # a yes-or-no ends it: no "not alive"
         ("kantor kelurahan buka jam berapa ya?", ("question",)),
         ("hari sabtu capil buka gak?", ("question",)),
+        ("puskesmas sukorame hari ini buka gak ya?", ("question",)),  # particles after it
         ("ini chatbot ya min?", ("question",)),
         ("ini bot atau orang beneran yang bales?", ("question",)),  # "beneran" is only a hint
         ("halo, nomor ini resmi dari pemkot?", ("greeting", "question")),
