@@ -72,7 +72,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
     """),
     THANKS: _phrases("""
         terima kasih, terimakasih, trima kasih, terima kasi, makasih, makasi, mksh, mks, maksih,
-        trims, trimakasih, tengkyu, thanks, thank you, thankyou, thx, tq, ty, matur nuwun,
+        trims, trimakasih, tengkyu, berterima kasih, berterimakasih, thanks, thank you,
+        thankyou, thx, tq, ty, matur nuwun,
         maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget,
         nuwun sanget, ok, oke, okay, okey, okelah, sip, siap, noted, baik, mantap, mantab,
         keren, top, luar biasa, good job, cepat tanggap, gercep, alhamdulillah, jazakallah,
@@ -128,17 +129,40 @@ _QUESTION_NEGATIONS: Final = frozenset(
 _QUESTION_WORDS: Final = frozenset(
     """
     apa apakah kapan berapa bagaimana gimana gmn gmana piye pripun kah dimana mana siapa
-    bisakah bolehkah boleh bisa what when how where who
+    bisakah bolehkah boleh bisa what when how where who ngendi endi pundi
     """.split()
 )
 _YES_OR_NO: Final = frozenset("bisa boleh ada apa sudah udah wis".split())
 # A question about one's own report, not a new one ("laporan saya kemarin gimana min?"): its
 # status, which the dialog gives.
 _FOLLOW_UP: Final = _phrases("""
-    laporan saya, laporanku, laporan kami, laporan kemarin, laporan minggu lalu, laporan tadi,
-    aduan saya, pengaduan saya, tiket saya
+    laporan saya, laporanku, laporan ku, laporan kami, laporan kemarin, laporan kemaren,
+    laporan minggu lalu, laporan tadi, laporan kulo, laporan kula, laporan wingi, aduan saya,
+    pengaduan saya, tiket saya, laporan yang saya, laporan yg saya, yang saya laporkan,
+    yg saya laporkan, nomor tiket, nomer tiket, no tiket, tiket nomor, tiket no
 """)
-FOLLOW_UP_MAX_WORDS: Final = 14  # longer, it tells of more than the status it asks for
+# Or a report told as past ("kemaren aku lapor soal saluran"), with a word that asks where it
+# stands: a past report with a question only ("sudah lapor kok belum diperbaiki?") may be a new
+# one about a problem still there.
+_REPORTED: Final = _phrases("""
+    sudah lapor, udah lapor, wis lapor, sampun lapor, kemarin lapor, kemaren lapor,
+    kemarin saya lapor, kemaren aku lapor, kemarin aku lapor, kemaren saya lapor, pernah lapor,
+    sudah saya laporkan, udah saya laporin, yang saya kirim, yg saya kirim, yang aku kirim
+""")
+_STATUS_ASKED: Final = frozenset(
+    """
+    kabar kabarnya balasan dibalas perkembangan perkembangannya progres progress
+    diproses diterusin diteruskan dialihkan ditanggapi direspon dibaca dipunwaos antri antrian
+    status statusnya tindaklanjut ditindaklanjuti ditangani ditindak balesan dibales digarap
+    mastiin memastikan
+    """.split()
+)
+# Lapor's own tools: a message about them is a report on them (DISKOMINFO), whatever report
+# of one's own it names ("halaman lacak laporan gak bisa dibuka, laporan saya sampai mana").
+_TOOLS: Final = frozenset("aplikasi halaman portal web website situs error eror".split())
+# Longer, it tells of more than the status it asks for; so does a later clause with a problem
+# in it ("laporan saya kok belum ditangani? sekarang rumah tetangga kebanjiran").
+FOLLOW_UP_MAX_WORDS: Final = 24
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
@@ -148,7 +172,7 @@ CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a cha
 ASKING_MAX_WORDS: Final = 20
 HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
 # "minta kontak pdam", "bagi nomor wa dinsos dong": asking for a way to reach an office.
-_REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim".split())
+_REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim info informasi".split())
 # A question about office hours: one word of each group.
 _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
 _HOURS_SECOND: Final = frozenset(
@@ -170,6 +194,9 @@ _CONTACT: Final = (
     "alamat", "lokasi", "letak", "nomor", "nomer", "telepon", "telpon", "telp", "kontak",
     "contact", "email", "hotline", "whatsapp", "address", "phone", "kantornya",
 )  # fmt: skip
+# "Kantor satpol pp itu di mana": where an office is ("di kantor mana" asks which office
+# serves a request).
+_WHERE: Final = frozenset("mana dimana ngendi endi pundi where".split())
 # A question about Lapor itself: what it is, how to use it, whether it is official or free.
 _ABOUT_LAPOR: Final = frozenset(
     """
@@ -184,14 +211,18 @@ _RESOLVED: Final = frozenset(
     mengalir ditambal dipangkas dikerjakan ditindaklanjuti direspon dibersihkan diaspal
     terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi dicat bisa dipasang
     diisi terisi kembali dibuka cair diambil dilakukan dijupuk ngalir murub urup dikeruk
-    ditangkap dijemput diterima
+    ditangkap dijemput diterima patched repaired fixed cleaned collected restored removed
     """.split()
 )
 _CONTRAST: Final = frozenset(
     "tapi tetapi namun masih belum tidak kok cuma hanya lagi mohon tolong segera minta"
-    " harap".split()
+    " harap but still not".split()
 )
-RESOLVED_MAX_WORDS: Final = 14
+RESOLVED_MAX_WORDS: Final = 20
+NO_LONGER_WITHIN: Final = 3  # words between "nggak" and "lagi" in "nggak mampet lagi"
+_AGAIN: Final = frozenset("lagi maneh meneh malih".split())
+# That the fix is done: "sudah", or English "has been patched", "working again".
+_DONE: Final = frozenset("sudah been again now".split())
 # An advert without a link is short and dense with promotion words ("gacor hari ini, depo 10rb
 # langsung main"): at most this many words for each one.
 SPAM_WORDS_PER_MARKER: Final = 15
@@ -201,7 +232,7 @@ _PRAISE: Final = frozenset(
     """
     bagus indah rapi asri nyaman sregep rajin sigap tanggap responsif ramah cepat keren apik
     resik kinclong adem sejuk terang fixing fixed repaired quickly fast great nice beautiful
-    clean helpful bersih cakep hebat mantap
+    clean helpful bersih cakep hebat mantap rata mulus halus enak lega padhang padang sae
     """.split()
 )
 _TOPICS: Final = frozenset("sampah api ular pohon listrik air jalan lampu".split())
@@ -226,14 +257,57 @@ _NOT_A_REPORT: Final = _phrases("""
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
     dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
-    kuncine, paketnya titip, titip di pos,
-    sebarkan sebelum dihapus, teruskan ke semua kontak, bagikan ke orang tersayang,
-    tolong sebarkan, sebarkan ke, bagikan ke, share ke semua, forward ke, fwd, pesan berantai,
-    dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, tidak jadi lapor,
-    gak jadi lapor, nggak jadi lapor, ga jadi lapor, abaikan pesan, abaikan saja, forward,
-    share ke keluarga, sebarkan ke keluarga, jadi ketemu, ketemuan
+    kuncine, paketnya titip, titip di pos, jadi ketemu, ketemuan, mulih telat, mulih bengi,
+    ora usah dienteni, ojo dienteni, ojok dienteni, gak usah ditunggu, ga usah ditunggu,
+    nggak usah ditunggu, tidak usah ditunggu
 """)
 NOT_A_REPORT_MAX_WORDS: Final = 24
+# What makes an errand or an introduction a report: something wrong, or someone the city
+# cares for ("jemput ODGJ", "jemput lansia terlantar").
+_TROUBLE: Final = _PROBLEM_CUES - _TOPICS - frozenset("tolong".split()) | frozenset(
+    "odgj gelandangan terlantar pengemis ngamuk kekunci terkunci terjebak kejebak oknum"
+    " dijual".split()
+)
+# An earlier message withdrawn ("nggak jadi min, sampahnya udah diangkut", "batal lapor, sudah
+# beres sendiri"): it names the problem it takes back. "Nggak jadi" withdraws only at the end of
+# its clause or before "lapor" ("jalan nggak jadi diaspal" complains).
+_WITHDRAWALS: Final = _phrases("""
+    dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, batal lapor,
+    batal laporan, batal aja, batal saja, cancel aja, cancel saja, cancel yang tadi,
+    abaikan pesan, abaikan saja, abaikan yang tadi, lupakan pesan, lupakan saja,
+    lupakan yang tadi, tarik kembali, saya tarik, udah gak perlu, udah nggak perlu,
+    udah ga perlu, sudah tidak perlu, sudah gak perlu, gak perlu lagi, ga perlu lagi,
+    nggak perlu lagi, tidak perlu lagi, mboten sido, mboten siyos, usah diproses,
+    usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan
+""")
+_INTRODUCTIONS: Final = _phrases("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
+_CLAUSE_OPENERS: Final = frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah".split())
+_NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
+_WITHDRAWN_AFTER: Final = frozenset(
+    "lapor melapor laporan lapornya ngadu mengadu deh aja saja ya kok".split()
+) | frozenset("admin min mimin pak bapak bu ibu kak kakak mas mbak mba gan lur".split())
+# A chain message forwarded on ("teruskan ke 5 grup", "Forwarded: ..."): no report, even with
+# a problem in its story, unless the resident asks whether it is true or tells of a harm. One
+# that tells of a chain ("beredar pesan berantai palsu ...") reports a hoax.
+_CHAIN_MARKS: Final = frozenset("forwarded fwd".split())  # the first word of a forwarded text
+_FORWARDS: Final = frozenset(
+    """
+    teruskan terusin sebarkan sebarin share bagikan kirim forward viralkan diteruskan
+    """.split()
+)
+_AUDIENCES: Final = frozenset(
+    "grup group kontak teman temanmu keluarga saudara contacts friends".split()
+)
+AUDIENCE_WITHIN: Final = 4  # words after "teruskan" that may name whom to send it to
+_VICTIMS: Final = frozenset(
+    "korban ditipu tertipu dibobol kebobolan terkuras rugi dirugikan".split()
+)
+_DOUBTS: Final = frozenset(
+    """
+    benar bener beneran betul benarkah hoaks hoax klarifikasi diluruskan luruskan asli valid
+    beredar palsu percaya panik dapat
+    """.split()
+)
 
 # Promotions, gambling and loans; two strong markers, or one with a link or a number to call.
 _SPAM_STRONG: Final = frozenset(
@@ -250,7 +324,8 @@ _SPAM_STRONG: Final = frozenset(
 # "Cair", "daftar", "jaminan" sell a loan beside a link; without one they tell of a bansos
 # not paid or a health insurance refused.
 _SPAM_SALE: Final = frozenset(
-    "dijual jual murah hubungi minat order cod grosir cair daftar jaminan".split()
+    "dijual jual murah hubungi minat order cod grosir cair daftar jaminan lowongan loker dicari"
+    " sewa sedot gratis".split()
 )
 _SPAM_LINK: Final = re.compile(
     r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\+62\d{8,}"
@@ -330,10 +405,11 @@ def small_talk(
     phrases the router found in it, signs of a complaint unless they only name Lapor itself
     ("ini bot?"). `known`: whether a word is a real word; a message of none ("asdfgh") is no
     report anyone could act on."""
-    words = [w for w in (split(text) if tokens is None else tokens) if w != BOUNDARY]
+    marked = split(text) if tokens is None else tokens
+    words = [w for w in marked if w != BOUNDARY]
     if not words:
         return _emoji_only(text)
-    if set(found) - _CHAT_WORDS and not _could_be_chat_despite_phrases(text, words):
+    if set(found) - _CHAT_WORDS and not _could_be_chat_despite_phrases(text, marked, words):
         return ()  # the common case, decided cheaply: a catalog phrase no small talk explains
     tags: set[str] = set()
     rest = _cover(words, tags)
@@ -355,16 +431,18 @@ def small_talk(
         set(found) - _CHAT_WORDS
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
-    if (
-        len(words) <= NOT_A_REPORT_MAX_WORDS
-        and _has_phrase(words, _NOT_A_REPORT)
-        and not (set(found) - _CHAT_WORDS)
-    ):
-        return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gula ya": meant for home
+    if len(words) <= NOT_A_REPORT_MAX_WORDS and _errand(words):
+        return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
+    if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
+        return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
+    if len(words) <= NOT_A_REPORT_MAX_WORDS and _withdraws(marked):
+        return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
+    if _forwards_chain(words, expanded):
+        return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
     question = _is_question(text, words)
     if question and _asks_yes_or_no(words):
         expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
-    if question and len(words) <= FOLLOW_UP_MAX_WORDS and _has_phrase(words, _FOLLOW_UP):
+    if _follows_up(marked, words, question):
         return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
     if expanded & _PROBLEM_CUES:
         return ()
@@ -391,15 +469,80 @@ def small_talk(
     return ()
 
 
-def _could_be_chat_despite_phrases(text: str, words: Sequence[str]) -> bool:
+def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequence[str]) -> bool:
     """Spam, a thanks for a fixed problem, a question about office hours may hold catalog
     words ("jam buka puskesmas hari sabtu?"); nothing else that does is small talk."""
     seen = set(words)
     if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
         return True
+    if _withdraws(marked) or _forwards_chain(words, seen) or _has_phrase(words, _REPORTED):
+        return True
+    if _errand(words) or _introduces(words):
+        return True
     return _is_question(text, words) and (
         _about_hours(words) or _about_contact(words) or _has_phrase(words, _FOLLOW_UP)
     )
+
+
+def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> bool:
+    """A short message about one's own report ("laporan saya kemarin gimana?", "tiket 4471
+    sudah sampai mana", "kemaren aku lapor soal saluran, udah diterusin belum")."""
+    if len(words) > FOLLOW_UP_MAX_WORDS or not _TOOLS.isdisjoint(words):
+        return False
+    clauses = " ".join(marked).split(BOUNDARY)
+    later = [w for clause in clauses[1:] for w in clause.split() if w not in _STATUS_ASKED]
+    if any(e in _PROBLEM_STATES for w in later for e in (w, *expand(w))):
+        return False
+    asks_status = not _STATUS_ASKED.isdisjoint(words) or _has_phrase(words, (("sampai", "mana"),))
+    if _has_phrase(words, _FOLLOW_UP):
+        return question or asks_status
+    return asks_status and _has_phrase(words, _REPORTED)
+
+
+def _introduces(words: Sequence[str]) -> bool:
+    """A resident saying who they are, and nothing wrong: the market they sell in is no
+    report."""
+    return _has_phrase(words, _INTRODUCTIONS) and not any(
+        e in _TROUBLE for w in words for e in (w, *expand(w))
+    )
+
+
+def _errand(words: Sequence[str]) -> bool:
+    """An errand meant for home: its phrase, and nothing wrong in the other words ("beliin gas
+    melon sama telur" buys; "tolong jemput ODGJ yang ngamuk di pasar" reports)."""
+    covered: set[int] = set()
+    for phrase in _NOT_A_REPORT:
+        for at in range(len(words) - len(phrase) + 1):
+            if tuple(words[at : at + len(phrase)]) == phrase:
+                covered.update(range(at, at + len(phrase)))
+    rest = [w for i, w in enumerate(words) if i not in covered]
+    return bool(covered) and not any(e in _TROUBLE for w in rest for e in (w, *expand(w)))
+
+
+def _withdraws(marked: Sequence[str]) -> bool:
+    """An earlier message taken back: "batal lapor", "nggak jadi" ending its clause or before
+    "lapor"; "jalan nggak jadi diaspal" tells of a repair not done. `marked`: the words with
+    their clause boundaries."""
+    words = [w for w in marked if w != BOUNDARY]
+    if _has_phrase(words, _WITHDRAWALS):
+        return True
+    for at, word in enumerate(marked[:-1]):
+        if word in _NOT_GOING and marked[at + 1] in ("jadi", "sido", "siyos"):
+            after = marked[at + 2] if at + 2 < len(marked) else BOUNDARY
+            starts = at == 0 or marked[at - 1] in _CLAUSE_OPENERS  # "KIA gak jadi-jadi" waits
+            if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
+                return True
+    return False
+
+
+def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
+    """A chain message: marked as forwarded, or asking its readers to pass it to groups or
+    contacts; one asked about ("bener gak?") or that tells of a victim is a report."""
+    chain = words[0] in _CHAIN_MARKS or any(
+        word in _FORWARDS and not _AUDIENCES.isdisjoint(words[at + 1 : at + 1 + AUDIENCE_WITHIN])
+        for at, word in enumerate(words)
+    )
+    return chain and _DOUBTS.isdisjoint(words) and not (expanded & _VICTIMS)
 
 
 @lru_cache(maxsize=65536)
@@ -443,10 +586,33 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
     return not expanded & _COMPLAINT_CUES
 
 
+def _no_longer(words: Sequence[str]) -> list[str]:
+    """The words without "no longer" spans ("sekarang nggak bau lagi", "ga banjir lagi"): a
+    problem said to be gone is no problem, nor is its "not" a contrast."""
+    kept: list[str] = []
+    at = 0
+    while at < len(words):
+        ends = [
+            end
+            for end in range(at + 2, min(at + 2 + NO_LONGER_WITHIN, len(words)))
+            if words[end] in _AGAIN
+        ]
+        if words[at] in _NOT_GOING and ends:
+            at = ends[0] + 1
+            continue
+        kept.append(words[at])
+        at += 1
+    return kept
+
+
 def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
     """A short note that something is fixed; a longer message or a request is a report, and
     so is a problem told after the fix ("makasih, lampu sudah nyala. sekarang got mampet").
     "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
+    if len(words) > RESOLVED_MAX_WORDS:
+        return False
+    words = _no_longer(words)
+    expanded = {e for w in words for e in expand(w)} | set(words)
     again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
     contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
     fixed = [
@@ -459,17 +625,20 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
     after = {e for w in words[fixed[-1] + 1 :] for e in (w, *expand(w))} if fixed else set()
     return (
         not after & _PROBLEM_STATES
-        and len(words) <= RESOLVED_MAX_WORDS
         and bool(fixed)
         and not contrast
         and not (expanded - set(words)) & _CONTRAST
-        and "sudah" in expanded
+        and not _DONE.isdisjoint(expanded)
     )
 
 
 def _praises(words: Sequence[str], expanded: set[str]) -> bool:
     """A short thanks that praises ("Pak Wali keren, taman kota sekarang bagus") and tells of
     no trouble: no problem cue beyond a topic word, no "tapi", "masih", "tolong"."""
+    if len(words) > RESOLVED_MAX_WORDS:
+        return False
+    words = _no_longer(words)
+    expanded = {e for w in words for e in expand(w)} | set(words)
     return (
         len(words) <= RESOLVED_MAX_WORDS
         and bool(expanded & _PRAISE)
@@ -516,8 +685,10 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
     )
 
 
-def _about_contact(words: Iterable[str]) -> bool:
-    return any(word.startswith(_CONTACT) for word in words)
+def _about_contact(words: Sequence[str]) -> bool:
+    return any(word.startswith(_CONTACT) for word in words) or any(
+        word == "kantor" and not _WHERE.isdisjoint(words[at + 2 :]) for at, word in enumerate(words)
+    )
 
 
 def _about_hours(words: Sequence[str]) -> bool:

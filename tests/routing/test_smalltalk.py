@@ -128,6 +128,15 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         # "cair", "daftar", "jaminan" sell loans only beside a link
         "bansos BLT ibu saya belum cair padahal namanya ada di daftar penerima",
         "NIK saya tidak terbaca jadi tidak bisa daftar jaminan kesehatan",
+        # "nggak jadi" in the middle of a clause: a service not delivered, nothing withdrawn
+        "jalan gang 4 nggak jadi diaspal padahal sudah diukur bulan lalu",
+        "KTP anak saya sudah dua bulan gak jadi-jadi!!!",
+        # a chain told of is a hoax reported; a report on the app names one's report too
+        "beredar pesan berantai atas nama pemkot minta data KTP warga, mohon diluruskan",
+        "aplikasi lapor error terus, saya nggak bisa lihat status laporan saya",
+        # an errand word beside someone in trouble
+        "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
+        "lapak pasar dibagikan ke orang yang bukan pedagang",
         # a request for a service told at length, with "buka" (open a business) in it
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
@@ -150,6 +159,33 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
     result = router.route(text)
     assert result.small_talk == ()
     assert result.opd == "DPMPTSP"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one's own report asked about, told at length or in Javanese
+        "min laporanku minggu lalu soal got mampet di gang 2 Semampir udah diproses belum? kok"
+        " sepi kabar",
+        "wingi aku wis lapor dalan bolong nang Ngronggo, wis ditindak durung yo?",
+        "nomer tiket 2231 belum ada balesan, sudah lima hari",
+        # a withdrawal names what it takes back
+        "nggak jadi pak, pipanya ternyata sudah dibetulkan tukang sendiri",
+        "laporan soal PKL tadi ga usah diproses ya, sudah pindah sendiri",
+        # a chain asks its readers to pass it on
+        "besok air PDAM mati total seminggu, siapkan tandon! teruskan ke grup keluarga",
+        # an errand for home, an introduction, though a topic is named
+        "dek nanti beliin elpiji 3 kg satu ya di warung bu tini",
+        "perkenalkan saya Sumi, pedagang sayur di Pasar Pahing, salam kenal min",
+        # a fix told, with the problem said to be gone
+        "makasih min, selokan depan rumah sudah dikeruk, sekarang nggak meluap lagi",
+        "thank you, the street light near my house has been repaired",
+    ],
+)
+def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
+    result = router.route(text)
+    assert result.opd is None
+    assert result.small_talk
 
 
 def test_every_tag_is_one_of_the_fixed_set(router: Router) -> None:
