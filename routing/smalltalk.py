@@ -11,7 +11,7 @@ gang 3 mati" has words no greeting explains, so it is a complaint.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Final
@@ -32,6 +32,27 @@ TAGS: Final = (SALAM, GREETING, OPENER, THANKS, FAREWELL, TEST, QUESTION, SPAM, 
 
 def _phrases(text: str) -> list[tuple[str, ...]]:
     return [tuple(line.split()) for line in text.split(",") if line.split()]
+
+
+class _PhraseSet:
+    """Phrases looked up by their first word: a message is read once, not once per phrase
+    (the router asks this of every message it routes)."""
+
+    __slots__ = ("by_first",)
+
+    def __init__(self, text: str) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in _phrases(text):
+            self.by_first.setdefault(phrase[0], []).append(phrase)
+
+    def spans(self, words: Sequence[str]) -> Iterator[tuple[int, int]]:
+        for at, word in enumerate(words):
+            for phrase in self.by_first.get(word, ()):
+                if tuple(words[at : at + len(phrase)]) == phrase:
+                    yield at, at + len(phrase)
+
+    def found_in(self, words: Sequence[str]) -> bool:
+        return next(self.spans(words), None) is not None
 
 
 # Phrases that fully account for the words they cover, by tag; written folded (lower case, no
@@ -135,7 +156,7 @@ _QUESTION_WORDS: Final = frozenset(
 _YES_OR_NO: Final = frozenset("bisa boleh ada apa sudah udah wis".split())
 # A question about one's own report, not a new one ("laporan saya kemarin gimana min?"): its
 # status, which the dialog gives.
-_FOLLOW_UP: Final = _phrases("""
+_FOLLOW_UP: Final = _PhraseSet("""
     laporan saya, laporanku, laporan ku, laporan kami, laporan kemarin, laporan kemaren,
     laporan minggu lalu, laporan tadi, laporan kulo, laporan kula, laporan wingi, aduan saya,
     pengaduan saya, tiket saya, laporan yang saya, laporan yg saya, yang saya laporkan,
@@ -144,7 +165,7 @@ _FOLLOW_UP: Final = _phrases("""
 # Or a report told as past ("kemaren aku lapor soal saluran"), with a word that asks where it
 # stands: a past report with a question only ("sudah lapor kok belum diperbaiki?") may be a new
 # one about a problem still there.
-_REPORTED: Final = _phrases("""
+_REPORTED: Final = _PhraseSet("""
     sudah lapor, udah lapor, wis lapor, sampun lapor, kemarin lapor, kemaren lapor,
     kemarin saya lapor, kemaren aku lapor, kemarin aku lapor, kemaren saya lapor, pernah lapor,
     sudah saya laporkan, udah saya laporin, yang saya kirim, yg saya kirim, yang aku kirim
@@ -240,7 +261,7 @@ _TOPICS: Final = frozenset("sampah api ular pohon listrik air jalan lampu".split
 # nyala. sekarang got mampet"); "sekarang trotoar lega" only praises.
 _PROBLEM_STATES: Final = _PROBLEM_CUES - _TOPICS - frozenset("tidak belum tolong".split())
 # A message sent to the wrong chat ("maaf salah kirim", "pesan tadi harusnya buat suami").
-_MISSENT: Final = _phrases("""
+_MISSENT: Final = _PhraseSet("""
     salah kirim, salah kirim pesan, salah chat, salah ketik, salah grup, salah nomor, salah kamar,
     salah orang, kepencet, ketekan, harusnya buat, harusnya untuk, maksudnya buat,
     bukan buat sini, bukan untuk sini, wrong chat, wrong number, wrong group, wrong person,
@@ -252,7 +273,7 @@ _MISSENT: Final = _phrases("""
 # withdrawn ("dibatalkan saja, sudah diurus pak RT"): no report for the city, no city office
 # buys sugar or fetches a little brother. Only where no catalog phrase names a problem ("tolong
 # jemput ODGJ di pasar" is a report, "pesan berantai hoaks soal bansos" asks for a denial).
-_NOT_A_REPORT: Final = _phrases("""
+_NOT_A_REPORT: Final = _PhraseSet("""
     belikan, beliin, tolong beli, nitip beli, titip beli, nitip dong, jemput adik, jemput aku,
     jemput kakak, jemput dedek, pulang jam berapa, pulangnya jam berapa, aku lembur, aku pulang
     telat, aku pulang malam, masak apa, udah makan belum, sudah makan belum, pesanan saya sudah
@@ -271,7 +292,7 @@ _TROUBLE: Final = _PROBLEM_CUES - _TOPICS - frozenset("tolong".split()) | frozen
 # An earlier message withdrawn ("nggak jadi min, sampahnya udah diangkut", "batal lapor, sudah
 # beres sendiri"): it names the problem it takes back. "Nggak jadi" withdraws only at the end of
 # its clause or before "lapor" ("jalan nggak jadi diaspal" complains).
-_WITHDRAWALS: Final = _phrases("""
+_WITHDRAWALS: Final = _PhraseSet("""
     dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, batal lapor,
     batal laporan, batal aja, batal saja, cancel aja, cancel saja, cancel yang tadi,
     abaikan pesan, abaikan saja, abaikan yang tadi, lupakan pesan, lupakan saja,
@@ -280,7 +301,8 @@ _WITHDRAWALS: Final = _phrases("""
     nggak perlu lagi, tidak perlu lagi, mboten sido, mboten siyos, usah diproses,
     usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan
 """)
-_INTRODUCTIONS: Final = _phrases("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
+_SAMPAI_MANA: Final = _PhraseSet("sampai mana")  # where the report is
+_INTRODUCTIONS: Final = _PhraseSet("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
 _CLAUSE_OPENERS: Final = frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah".split())
 _NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
 _WITHDRAWN_AFTER: Final = frozenset(
@@ -446,7 +468,7 @@ def small_talk(
         return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
     if expanded & _PROBLEM_CUES:
         return ()
-    if len(words) <= RESOLVED_MAX_WORDS and _has_phrase(words, _MISSENT):
+    if len(words) <= RESOLVED_MAX_WORDS and _MISSENT.found_in(words):
         return _ordered(tags | {OTHER})
     problem = bool(set(found) - _CHAT_WORDS)
     asks_only = not problem or len(words) <= ASKING_MAX_WORDS
@@ -475,12 +497,12 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     seen = set(words)
     if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
         return True
-    if _withdraws(marked) or _forwards_chain(words, seen) or _has_phrase(words, _REPORTED):
+    if _withdraws(marked) or _forwards_chain(words, seen) or _REPORTED.found_in(words):
         return True
     if _errand(words) or _introduces(words):
         return True
     return _is_question(text, words) and (
-        _about_hours(words) or _about_contact(words) or _has_phrase(words, _FOLLOW_UP)
+        _about_hours(words) or _about_contact(words) or _FOLLOW_UP.found_in(words)
     )
 
 
@@ -493,16 +515,16 @@ def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> 
     later = [w for clause in clauses[1:] for w in clause.split() if w not in _STATUS_ASKED]
     if any(e in _PROBLEM_STATES for w in later for e in (w, *expand(w))):
         return False
-    asks_status = not _STATUS_ASKED.isdisjoint(words) or _has_phrase(words, (("sampai", "mana"),))
-    if _has_phrase(words, _FOLLOW_UP):
+    asks_status = not _STATUS_ASKED.isdisjoint(words) or _SAMPAI_MANA.found_in(words)
+    if _FOLLOW_UP.found_in(words):
         return question or asks_status
-    return asks_status and _has_phrase(words, _REPORTED)
+    return asks_status and _REPORTED.found_in(words)
 
 
 def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
-    return _has_phrase(words, _INTRODUCTIONS) and not any(
+    return _INTRODUCTIONS.found_in(words) and not any(
         e in _TROUBLE for w in words for e in (w, *expand(w))
     )
 
@@ -510,13 +532,11 @@ def _introduces(words: Sequence[str]) -> bool:
 def _errand(words: Sequence[str]) -> bool:
     """An errand meant for home: its phrase, and nothing wrong in the other words ("beliin gas
     melon sama telur" buys; "tolong jemput ODGJ yang ngamuk di pasar" reports)."""
-    covered: set[int] = set()
-    for phrase in _NOT_A_REPORT:
-        for at in range(len(words) - len(phrase) + 1):
-            if tuple(words[at : at + len(phrase)]) == phrase:
-                covered.update(range(at, at + len(phrase)))
+    covered = {i for start, end in _NOT_A_REPORT.spans(words) for i in range(start, end)}
+    if not covered:
+        return False
     rest = [w for i, w in enumerate(words) if i not in covered]
-    return bool(covered) and not any(e in _TROUBLE for w in rest for e in (w, *expand(w)))
+    return not any(e in _TROUBLE for w in rest for e in (w, *expand(w)))
 
 
 def _withdraws(marked: Sequence[str]) -> bool:
@@ -524,7 +544,7 @@ def _withdraws(marked: Sequence[str]) -> bool:
     "lapor"; "jalan nggak jadi diaspal" tells of a repair not done. `marked`: the words with
     their clause boundaries."""
     words = [w for w in marked if w != BOUNDARY]
-    if _has_phrase(words, _WITHDRAWALS):
+    if _WITHDRAWALS.found_in(words):
         return True
     for at, word in enumerate(marked[:-1]):
         if word in _NOT_GOING and marked[at + 1] in ("jadi", "sido", "siyos"):
@@ -644,14 +664,6 @@ def _praises(words: Sequence[str], expanded: set[str]) -> bool:
         and bool(expanded & _PRAISE)
         and not expanded & (_PROBLEM_CUES - _TOPICS)
         and not expanded & (_CONTRAST - {"cuma", "hanya"})  # "mung arep ngucapke suwun"
-    )
-
-
-def _has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
-    return any(
-        tuple(words[at : at + len(phrase)]) == phrase
-        for phrase in phrases
-        for at in range(len(words) - len(phrase) + 1)
     )
 
 
