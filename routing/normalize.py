@@ -265,10 +265,12 @@ _LEXICON: Final = lexicon.lexicon()
 @cache
 def known_words() -> frozenset[str]:
     """Real words, never taken for typos: Sastrawi's Indonesian root list (about 30,000
-    words), the lexicon on both sides, common English, Kediri's place names."""
+    words), the lexicon on both sides, common English, Kediri's place names, and the common
+    words and abbreviations the lexicon lists ("pak" is no vowel-less "pakai")."""
     roots = {w.strip() for w in StemmerFactory().get_words() if w.strip()}
     targets = {w for target in _LEXICON.values() for w in target.split()}
-    return frozenset(roots | targets | _LEXICON.keys() | lexicon.PLACES | lexicon.ENGLISH_COMMON)
+    listed = lexicon.PLACES | lexicon.ENGLISH_COMMON | lexicon.STOPWORDS | lexicon.ABBREVIATIONS
+    return frozenset(roots | targets | _LEXICON.keys() | listed)
 
 
 def expand(word: str) -> list[str]:

@@ -97,10 +97,14 @@ def test_analyzer_reaches_catalog_words(router: Router, written: str, expected: 
 
 @pytest.mark.parametrize(
     "word",
-    ["lebar", "makin", "malah", "money", "mohon", "tahan", "keberatan", "kejadian", "free"],
-)
+    [
+        "lebar", "makin", "malah", "money", "mohon", "tahan", "keberatan", "kejadian", "free",
+        "pak", "rt", "rw",
+    ],
+)  # fmt: skip
 def test_real_words_are_not_corrected_into_catalog_words(router: Router, word: str) -> None:
-    """'lebar' is not a typo of 'lebah' (bees), 'mohon' not of 'pohon', 'money' not 'monkey'."""
+    """'lebar' is not a typo of 'lebah' (bees), 'mohon' not of 'pohon', 'money' not 'monkey',
+    'pak' (sir) not a vowel-less 'pakai'."""
     assert router.analyzer.analyze(word) == [word]
 
 
