@@ -27,6 +27,7 @@ def _table(text: str) -> dict[str, str]:
 # Indonesian chat abbreviations, slang and frequent misspellings.
 SLANG: Final[dict[str, str]] = _table("""
 yg yng = yang
+dinikahin dinikahi = dinikahkan
 gk gak ga gx g nggak ngga enggak engga ndak nda tdk tak kagak gag = tidak
 bgt bngt bgd bangett = banget
 jl jln jaln jalanan = jalan
@@ -212,6 +213,7 @@ kangge kanggo nggo = untuk
 mawon kemawon wae ae = saja
 disik dhisik disek riyin rumiyin = dulu
 mengko engko mangke = nanti
+dinikahke dinikahne dinikahaken = dinikahkan
 nanging = tapi
 pareng = permisi
 kecemplung nyemplung kejegur kejeblos = tercebur
@@ -360,6 +362,7 @@ STOPWORDS: Final[frozenset[str]] = frozenset(
     orang tetangga lingkungan kampung dinas pemkot pemerintah terima kasih selamat mohon izin
     melaporkan laporan lapor menyampaikan sampaikan harap berharap segera perhatian tindak
     lanjut terkait adanya sudah nya pernah jadi buat bikin kasih minta dapat tahu gimana
+    ning nanging
     """.split()
 )
 
@@ -476,7 +479,8 @@ DEFERRALS: Final = tuple(
     makanya lapor ke sini|jadi lapor sini|jadi lapor di sini|itu sudah biasa|sudah biasa lah|
     tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
     masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
-    nanti saya cek|nanti saya lapor|nanti lapor|nanti saya laporkan
+    nanti saya cek|nanti saya lapor|nanti lapor|nanti saya laporkan|urusan belakang|
+    urusan mburi|sampingan|belakangan aja|belakangan saja|nanti aja
     """.split("|")
     if phrase.strip()
 )
