@@ -54,6 +54,7 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout7": (TESTS / "holdout7.jsonl", None),  # round 8's last set: never tuned on
     "holdout8-a": (TESTS / "holdout8.jsonl", "a"),  # round 9, four more authors: may guide tuning
     "holdout8-b": (TESTS / "holdout8.jsonl", "b"),  # never tuned on, never its failures
+    "tricky9": (TESTS / "tricky9.jsonl", None),  # small talk that names problems: for tuning
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (

@@ -33,7 +33,10 @@ HOLDOUT7_SET = Path(__file__).resolve().parent / "holdout7.jsonl"
 # Round 9, written blind by four more authors given the labelling policy, committed before the
 # router ran on it: "a" may guide tuning, "b" never does.
 HOLDOUT8_SET = Path(__file__).resolve().parent / "holdout8.jsonl"
+# Round 9: non-complaints that name problems, and complaints that look like small talk, by three
+# more blind authors; a tuning set.
+TRICKY9_SET = Path(__file__).resolve().parent / "tricky9.jsonl"
 EVALUATION_SETS = (
     FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET,
-    HOLDOUT5_SET, HOLDOUT6_SET, HOLDOUT7_SET, HOLDOUT8_SET,
+    HOLDOUT5_SET, HOLDOUT6_SET, HOLDOUT7_SET, HOLDOUT8_SET, TRICKY9_SET,
 )  # fmt: skip
