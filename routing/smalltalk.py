@@ -160,7 +160,9 @@ _FOLLOW_UP: Final = _PhraseSet("""
     laporan saya, laporanku, laporan ku, laporan kami, laporan kemarin, laporan kemaren,
     laporan minggu lalu, laporan tadi, laporan kulo, laporan kula, laporan wingi, aduan saya,
     pengaduan saya, tiket saya, laporan yang saya, laporan yg saya, yang saya laporkan,
-    yg saya laporkan, nomor tiket, nomer tiket, no tiket, tiket nomor, tiket no
+    yg saya laporkan, nomor tiket, nomer tiket, no tiket, tiket nomor, tiket no, nomor tiketnya,
+    aduan kula, aduan kulo, laporan aku, aduan aku, aduanku, laporan no, laporan nomor,
+    yg aku kirim, yang aku kirim
 """)
 # Or a report told as past ("kemaren aku lapor soal saluran"), with a word that asks where it
 # stands: a past report with a question only ("sudah lapor kok belum diperbaiki?") may be a new
@@ -175,7 +177,7 @@ _STATUS_ASKED: Final = frozenset(
     kabar kabarnya balasan dibalas perkembangan perkembangannya progres progress
     diproses diterusin diteruskan dialihkan ditanggapi direspon dibaca dipunwaos antri antrian
     status statusnya tindaklanjut ditindaklanjuti ditangani ditindak balesan dibales digarap
-    mastiin memastikan
+    mastiin memastikan diverifikasi tanggapan tanggapannya diterima notif
     """.split()
 )
 # Lapor's own tools: a message about them is a report on them (DISKOMINFO), whatever report
@@ -199,7 +201,7 @@ _HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split
 _HOURS_SECOND: Final = frozenset(
     """
     buka tutup pelayanan layanan kerja operasional kantor istirahat sabtu minggu libur besok
-    hours tanggal lebaran natal nasional cuti
+    hours tanggal lebaran natal nasional cuti praktek praktik prakteknya istirahatnya
     """.split()
 )
 # "Buka salon", "buka usaha laundry": opening a business (a licence asked about), not hours.
@@ -280,9 +282,14 @@ _NOT_A_REPORT: Final = _PhraseSet("""
     dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
     kuncine, paketnya titip, titip di pos, jadi ketemu, ketemuan, mulih telat, mulih bengi,
     ora usah dienteni, ojo dienteni, ojok dienteni, gak usah ditunggu, ga usah ditunggu,
-    nggak usah ditunggu, tidak usah ditunggu
+    nggak usah ditunggu, tidak usah ditunggu, tukokno, tukokne, tukuo, tak tuku, isiin,
+    tolong isiin, mampir bayar, tak deleh, ojo lali, jangan lupa bawa, resi nyusul,
+    surat menyusul, izin tidak masuk, mohon izin hari ini, sudah sy kirim, sudah saya kirim via,
+    mas driver, pak driver, sudah saya titipkan, wis tak bayar
 """)
 NOT_A_REPORT_MAX_WORDS: Final = 24
+# A withdrawal often says why ("... ternyata perbaikannya sudah dijadwalkan minggu depan").
+WITHDRAWAL_MAX_WORDS: Final = 45
 # What makes an errand or an introduction a report: something wrong, or someone the city
 # cares for ("jemput ODGJ", "jemput lansia terlantar").
 _TROUBLE: Final = _PROBLEM_CUES - _TOPICS - frozenset("tolong".split()) | frozenset(
@@ -299,9 +306,12 @@ _WITHDRAWALS: Final = _PhraseSet("""
     lupakan yang tadi, tarik kembali, saya tarik, udah gak perlu, udah nggak perlu,
     udah ga perlu, sudah tidak perlu, sudah gak perlu, gak perlu lagi, ga perlu lagi,
     nggak perlu lagi, tidak perlu lagi, mboten sido, mboten siyos, usah diproses,
-    usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan
+    usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan, abaikan aja,
+    diabaikan saja, diabaikan aja, tolong diabaikan, dipunbatalaken kemawon, ditutup saja,
+    anggap selesai, please ignore, no need, cancel ya, prelu dipuntindaklanjuti
 """)
-_SAMPAI_MANA: Final = _PhraseSet("sampai mana")  # where the report is
+_TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
+_STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
 _INTRODUCTIONS: Final = _PhraseSet("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
 _CLAUSE_OPENERS: Final = frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah".split())
 _NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
@@ -311,16 +321,21 @@ _WITHDRAWN_AFTER: Final = frozenset(
 # A chain message forwarded on ("teruskan ke 5 grup", "Forwarded: ..."): no report, even with
 # a problem in its story, unless the resident asks whether it is true or tells of a harm. One
 # that tells of a chain ("beredar pesan berantai palsu ...") reports a hoax.
-_CHAIN_MARKS: Final = frozenset("forwarded fwd".split())  # the first word of a forwarded text
+_CHAIN_MARKS: Final = _PhraseSet("""
+    forwarded, fwd, pesan berantai, broadcast, copas, copas dari grup, diteruskan, pesan terusan,
+    kiriman dari grup, info dari grup, info grup sebelah
+""")  # how a forwarded text starts; one that tells of a chain starts otherwise
 _FORWARDS: Final = frozenset(
     """
-    teruskan terusin sebarkan sebarin share bagikan kirim forward viralkan diteruskan
+    teruskan terusin sebarkan sebarin sebar share bagikan kirim forward viralkan diteruskan
     """.split()
 )
 _AUDIENCES: Final = frozenset(
     "grup group kontak teman temanmu keluarga saudara contacts friends".split()
 )
 AUDIENCE_WITHIN: Final = 4  # words after "teruskan" that may name whom to send it to
+CHAIN_MARK_WITHIN: Final = 4
+_SPREAD: Final = frozenset("sebarkan sebar sebarin viralkan teruskan terusin bagikan".split())
 _VICTIMS: Final = frozenset(
     "korban ditipu tertipu dibobol kebobolan terkuras rugi dirugikan".split()
 )
@@ -338,7 +353,7 @@ _SPAM_STRONG: Final = frozenset(
     pinjaman pinjol investasi profit cuan trading forex crypto giveaway hadiah undian
     voucher reseller dropship followers subscribe bonus agunan ongkir pelangsing
     obat kuat klik link terpercaya jp portofolio jasa untung bitcoin airdrop wallet kavling
-    sablon
+    sablon japri terpilih
     """.split()
 )
 # Selling words: spam markers only beside a link or a number to call and no problem in sight
@@ -347,11 +362,11 @@ _SPAM_STRONG: Final = frozenset(
 # not paid or a health insurance refused.
 _SPAM_SALE: Final = frozenset(
     "dijual jual murah hubungi minat order cod grosir cair daftar jaminan lowongan loker dicari"
-    " sewa sedot gratis".split()
+    " sewa sedot gratis dapatkan formulir melayani konter".split()
 )
 _SPAM_LINK: Final = re.compile(
     r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\+62\d{8,}"
-    r"|\b08\d{7,}|\b08\d{2}[-\s.][\dx]{3,}"  # a number to call, written whole or in groups
+    r"|\b08\d{7,}|\b08\d{2}[-\s.]?[\dx]{3,}"  # a number to call, whole, grouped or masked
 )
 # Words that turn a promotion into a complaint about it ("judi online di warung meresahkan").
 _COMPLAINT_CUES: Final = frozenset(
@@ -457,7 +472,7 @@ def small_talk(
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
     if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
         return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
-    if len(words) <= NOT_A_REPORT_MAX_WORDS and _withdraws(marked):
+    if len(words) <= WITHDRAWAL_MAX_WORDS and _withdraws(marked):
         return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
     if _forwards_chain(words, expanded):
         return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
@@ -502,7 +517,14 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     if _errand(words) or _introduces(words):
         return True
     return _is_question(text, words) and (
-        _about_hours(words) or _about_contact(words) or _FOLLOW_UP.found_in(words)
+        _about_hours(words) or _about_contact(words) or _names_own_report(words)
+    )
+
+
+def _names_own_report(words: Sequence[str]) -> bool:
+    """ "laporan saya", "aduan kula", or a ticket by its number ("tiket 00917 gmn min?")."""
+    return _FOLLOW_UP.found_in(words) or any(
+        w == "tiket" and any(ch.isdigit() for ch in after) for w, after in pairwise(words)
     )
 
 
@@ -511,12 +533,12 @@ def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> 
     sudah sampai mana", "kemaren aku lapor soal saluran, udah diterusin belum")."""
     if len(words) > FOLLOW_UP_MAX_WORDS or not _TOOLS.isdisjoint(words):
         return False
-    clauses = " ".join(marked).split(BOUNDARY)
-    later = [w for clause in clauses[1:] for w in clause.split() if w not in _STATUS_ASKED]
+    clauses = " ".join(marked).replace("tindak lanjut", "tindaklanjut").split(BOUNDARY)
+    later = [w for clause in clauses[1:] for w in _before_topic(clause.split())]
     if any(e in _PROBLEM_STATES for w in later for e in (w, *expand(w))):
         return False
-    asks_status = not _STATUS_ASKED.isdisjoint(words) or _SAMPAI_MANA.found_in(words)
-    if _FOLLOW_UP.found_in(words):
+    asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
+    if _names_own_report(words):
         return question or asks_status
     return asks_status and _REPORTED.found_in(words)
 
@@ -539,6 +561,13 @@ def _errand(words: Sequence[str]) -> bool:
     return not any(e in _TROUBLE for w in rest for e in (w, *expand(w)))
 
 
+def _before_topic(clause: list[str]) -> list[str]:
+    """A clause's words up to "soal", "tentang": what follows names the report's topic ("udah
+    seminggu nunggu kabar soal got mampet"), not a new problem."""
+    end = next((i for i, w in enumerate(clause) if w in _TOPIC_MARKERS), len(clause))
+    return [w for w in clause[:end] if w not in _STATUS_ASKED]
+
+
 def _withdraws(marked: Sequence[str]) -> bool:
     """An earlier message taken back: "batal lapor", "nggak jadi" ending its clause or before
     "lapor"; "jalan nggak jadi diaspal" tells of a repair not done. `marked`: the words with
@@ -558,9 +587,15 @@ def _withdraws(marked: Sequence[str]) -> bool:
 def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
     """A chain message: marked as forwarded, or asking its readers to pass it to groups or
     contacts; one asked about ("bener gak?") or that tells of a victim is a report."""
-    chain = words[0] in _CHAIN_MARKS or any(
-        word in _FORWARDS and not _AUDIENCES.isdisjoint(words[at + 1 : at + 1 + AUDIENCE_WITHIN])
-        for at, word in enumerate(words)
+    opening = words[:CHAIN_MARK_WITHIN]
+    chain = (
+        any(start == 0 for start, _ in _CHAIN_MARKS.spans(opening))
+        or words[-1] in _SPREAD  # "..., jangan mau disuntik!!! SEBARKAN"
+        or any(
+            word in _FORWARDS
+            and not _AUDIENCES.isdisjoint(words[at + 1 : at + 1 + AUDIENCE_WITHIN])
+            for at, word in enumerate(words)
+        )
     )
     return chain and _DOUBTS.isdisjoint(words) and not (expanded & _VICTIMS)
 

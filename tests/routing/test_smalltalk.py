@@ -134,6 +134,11 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         # a chain told of is a hoax reported; a report on the app names one's report too
         "beredar pesan berantai atas nama pemkot minta data KTP warga, mohon diluruskan",
         "aplikasi lapor error terus, saya nggak bisa lihat status laporan saya",
+        # a service cancelled is no report withdrawn; "kirim" ending a report shares nothing
+        "jadwal imunisasi di posyandu Tamanan dibatalkan lagi tanpa kabar",
+        "tagihan air bulan ini naik dua kali lipat, nomor pelanggannya nanti saya kirim",
+        # a report to the police told as done, then a request: no question about one's report
+        "sudah lapor polisi soal helm yang hilang, tapi tolong tindak warung miras di gang itu",
         # an errand word beside someone in trouble
         "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
         "lapak pasar dibagikan ke orang yang bukan pedagang",
@@ -180,6 +185,14 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # a fix told, with the problem said to be gone
         "makasih min, selokan depan rumah sudah dikeruk, sekarang nggak meluap lagi",
         "thank you, the street light near my house has been repaired",
+        # a ticket number, a withdrawal that says why, a chain by how it starts, a masked
+        # number to call, an errand in Javanese
+        "tiket 4410 gimana min? udah seminggu nunggu kabar soal got mampet",
+        "Mohon maaf, pesan saya soal jalan rusak di Ngampel tadi tolong diabaikan saja, setelah"
+        " tanya Pak Lurah ternyata perbaikannya sudah dijadwalkan minggu depan.",
+        "Pesan berantai: air PDAM tercemar bakteri, jangan diminum seminggu. Sebarkan!",
+        "SEDOT WC 24 JAM melayani seluruh Kota Kediri, harga bersahabat, WA 0813xxxx",
+        "le, engko tukokno gas melon siji nang warung yo",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
