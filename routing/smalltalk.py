@@ -242,6 +242,10 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+# "Cuma mau bilang makasih", "mung arep ngucapke suwun": only a thanks; "cuma tempat sampahnya
+# luber" is a "but".
+_ONLY: Final = frozenset("cuma hanya mung namung".split())
+_WANTS: Final = frozenset("mau ingin arep badhe pengen pengin mo want".split())
 NO_LONGER_WITHIN: Final = 3  # words between "nggak" and "lagi" in "nggak mampet lagi"
 _AGAIN: Final = frozenset("lagi maneh meneh malih".split())
 # That the fix is done: "sudah", or English "has been patched", "working again".
@@ -313,6 +317,12 @@ _WITHDRAWALS: Final = _PhraseSet("""
 _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
 _INTRODUCTIONS: Final = _PhraseSet("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
+# After a withdrawal, the words that turn to something new ("tapi sekarang ada ...", "the real
+# issue is ...").
+_NEW_TOLD: Final = frozenset(
+    "tapi tetapi namun ananging nanging sekarang saiki sakmenika nah but however now real"
+    " penting".split()
+)
 _CLAUSE_OPENERS: Final = frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah".split())
 _NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
 _WITHDRAWN_AFTER: Final = frozenset(
@@ -569,19 +579,31 @@ def _before_topic(clause: list[str]) -> list[str]:
 
 
 def _withdraws(marked: Sequence[str]) -> bool:
-    """An earlier message taken back: "batal lapor", "nggak jadi" ending its clause or before
-    "lapor"; "jalan nggak jadi diaspal" tells of a repair not done. `marked`: the words with
-    their clause boundaries."""
-    words = [w for w in marked if w != BOUNDARY]
-    if _WITHDRAWALS.found_in(words):
-        return True
+    """An earlier message taken back, and nothing new told after it: "batal lapor", "nggak
+    jadi" ending its clause or before "lapor"; "jalan nggak jadi diaspal" tells of a repair
+    not done, and "laporan ular td cancel aja. nah sekarang ada sarang tawon" of a new
+    problem. `marked`: the words with their clause boundaries."""
+    end = _withdrawal_end(marked)
+    if end is None:
+        return False
+    rest = marked[end:]
+    return _NEW_TOLD.isdisjoint(rest) and not any(
+        e in _TROUBLE for w in rest for e in (w, *expand(w))
+    )
+
+
+def _withdrawal_end(marked: Sequence[str]) -> int | None:
+    """Where the first withdrawal in `marked` ends, if there is one."""
+    for start, end in _WITHDRAWALS.spans(marked):
+        if BOUNDARY not in marked[start:end]:
+            return end
     for at, word in enumerate(marked[:-1]):
         if word in _NOT_GOING and marked[at + 1] in ("jadi", "sido", "siyos"):
             after = marked[at + 2] if at + 2 < len(marked) else BOUNDARY
             starts = at == 0 or marked[at - 1] in _CLAUSE_OPENERS  # "KIA gak jadi-jadi" waits
             if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
-                return True
-    return False
+                return at + 2
+    return None
 
 
 def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
@@ -694,11 +716,15 @@ def _praises(words: Sequence[str], expanded: set[str]) -> bool:
         return False
     words = _no_longer(words)
     expanded = {e for w in words for e in expand(w)} | set(words)
+    only_but = any(  # "cuma tempat sampahnya luber"; not "mung arep ngucapke suwun"
+        w in _ONLY and (i + 1 == len(words) or words[i + 1] not in _WANTS)
+        for i, w in enumerate(words)
+    )
     return (
-        len(words) <= RESOLVED_MAX_WORDS
-        and bool(expanded & _PRAISE)
+        bool(expanded & _PRAISE)
         and not expanded & (_PROBLEM_CUES - _TOPICS)
-        and not expanded & (_CONTRAST - {"cuma", "hanya"})  # "mung arep ngucapke suwun"
+        and not expanded & (_CONTRAST - _ONLY)
+        and not only_but
     )
 
 

@@ -139,6 +139,10 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "tagihan air bulan ini naik dua kali lipat, nomor pelanggannya nanti saya kirim",
         # a report to the police told as done, then a request: no question about one's report
         "sudah lapor polisi soal helm yang hilang, tapi tolong tindak warung miras di gang itu",
+        # one report withdrawn, a new one told; praise, "cuma" a problem
+        "laporan soal kucing tadi cancel aja min, udah ketemu. nah sekarang ada sarang tawon"
+        " gede di pohon depan rumah",
+        "taman kota makin cakep, cuma tempat sampahnya luber dari kemarin",
         # an errand word beside someone in trouble
         "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
         "lapak pasar dibagikan ke orang yang bukan pedagang",
