@@ -192,7 +192,7 @@ CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a cha
 # A question about hours or a contact that names a service's problem is only that when short:
 # "jam buka capil hari sabtu?" asks; a story of a refused immunisation that ends "harus ke
 # mana?" reports.
-ASKING_MAX_WORDS: Final = 20
+ASKING_MAX_WORDS: Final = 26
 HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a question about hours
 # "minta kontak pdam", "bagi nomor wa dinsos dong": asking for a way to reach an office.
 _REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim info informasi".split())
@@ -220,6 +220,7 @@ _CONTACT: Final = (
 # "Kantor satpol pp itu di mana": where an office is ("di kantor mana" asks which office
 # serves a request).
 _WHERE: Final = frozenset("mana dimana ngendi endi pundi where".split())
+WHERE_WITHIN: Final = 5  # "kantor satpol pp itu deket mana"
 # A question about Lapor itself: what it is, how to use it, whether it is official or free.
 _ABOUT_LAPOR: Final = frozenset(
     """
@@ -312,18 +313,30 @@ _WITHDRAWALS: Final = _PhraseSet("""
     nggak perlu lagi, tidak perlu lagi, mboten sido, mboten siyos, usah diproses,
     usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan, abaikan aja,
     diabaikan saja, diabaikan aja, tolong diabaikan, dipunbatalaken kemawon, ditutup saja,
-    anggap selesai, please ignore, no need, cancel ya, prelu dipuntindaklanjuti
+    anggap selesai, please ignore, no need, cancel ya, prelu dipuntindaklanjuti,
+    perlu ditindaklanjuti, perlu dilaporin, perlu dilaporkan, perlu repot, perlu datang
 """)
 _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
-_INTRODUCTIONS: Final = _PhraseSet("salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you")
+_INTRODUCTIONS: Final = _PhraseSet("""
+    salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you, introducing myself,
+    introduce myself, tepangan, badhe tepangan
+""")
 # After a withdrawal, the words that turn to something new ("tapi sekarang ada ...", "the real
 # issue is ...").
 _NEW_TOLD: Final = frozenset(
     "tapi tetapi namun ananging nanging sekarang saiki sakmenika nah but however now real"
     " penting".split()
 )
-_CLAUSE_OPENERS: Final = frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah".split())
+_BACK_TO_NORMAL: Final = frozenset(
+    "nyala menyala urup murub mengalir ngalir mili lancar normal surut asat hilang ilang"
+    " kembali aman beres".split()
+)
+_BY_ITSELF: Final = frozenset("sendiri sendirinya dewe dhewe piyambak itself".split())
+_GOING: Final = frozenset("jadi jd jdi sido siyos".split())
+_CLAUSE_OPENERS: Final = (
+    frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah gaes guys".split()) | _ADDRESSES
+)
 _NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
 _WITHDRAWN_AFTER: Final = frozenset(
     "lapor melapor laporan lapornya ngadu mengadu deh aja saja ya kok".split()
@@ -482,7 +495,7 @@ def small_talk(
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
     if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
         return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
-    if len(words) <= WITHDRAWAL_MAX_WORDS and _withdraws(marked):
+    if len(words) <= WITHDRAWAL_MAX_WORDS and (_withdraws(marked) or _gone_by_itself(marked)):
         return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
     if _forwards_chain(words, expanded):
         return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
@@ -522,7 +535,12 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     seen = set(words)
     if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
         return True
-    if _withdraws(marked) or _forwards_chain(words, seen) or _REPORTED.found_in(words):
+    if (
+        _withdraws(marked)
+        or _gone_by_itself(marked)
+        or _forwards_chain(words, seen)
+        or _REPORTED.found_in(words)
+    ):
         return True
     if _errand(words) or _introduces(words):
         return True
@@ -586,10 +604,22 @@ def _withdraws(marked: Sequence[str]) -> bool:
     end = _withdrawal_end(marked)
     if end is None:
         return False
-    rest = marked[end:]
-    return _NEW_TOLD.isdisjoint(rest) and not any(
-        e in _TROUBLE for w in rest for e in (w, *expand(w))
-    )
+    return _nothing_new(marked[end:])
+
+
+def _gone_by_itself(marked: Sequence[str]) -> bool:
+    """News that a problem went away by itself ("listrik udh nyala lg sendiri", "banyu wis mili
+    dewe"), and nothing new after it."""
+    for at, word in enumerate(marked):
+        if word in _BACK_TO_NORMAL and not _BY_ITSELF.isdisjoint(marked[at + 1 : at + 4]):
+            return _nothing_new(marked[at + 1 :])
+    return False
+
+
+def _nothing_new(rest: Sequence[str]) -> bool:
+    """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told."""
+    read = {e for w in rest for e in (w, *expand(w))}
+    return _NEW_TOLD.isdisjoint(read) and _TROUBLE.isdisjoint(read)
 
 
 def _withdrawal_end(marked: Sequence[str]) -> int | None:
@@ -598,7 +628,7 @@ def _withdrawal_end(marked: Sequence[str]) -> int | None:
         if BOUNDARY not in marked[start:end]:
             return end
     for at, word in enumerate(marked[:-1]):
-        if word in _NOT_GOING and marked[at + 1] in ("jadi", "sido", "siyos"):
+        if word in _NOT_GOING and marked[at + 1] in _GOING:
             after = marked[at + 2] if at + 2 < len(marked) else BOUNDARY
             starts = at == 0 or marked[at - 1] in _CLAUSE_OPENERS  # "KIA gak jadi-jadi" waits
             if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
@@ -760,7 +790,8 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
 
 def _about_contact(words: Sequence[str]) -> bool:
     return any(word.startswith(_CONTACT) for word in words) or any(
-        word == "kantor" and not _WHERE.isdisjoint(words[at + 2 :]) for at, word in enumerate(words)
+        word == "kantor" and not _WHERE.isdisjoint(words[at + 2 : at + 1 + WHERE_WITHIN])
+        for at, word in enumerate(words)
     )
 
 

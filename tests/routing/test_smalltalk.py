@@ -143,6 +143,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "laporan soal kucing tadi cancel aja min, udah ketemu. nah sekarang ada sarang tawon"
         " gede di pohon depan rumah",
         "taman kota makin cakep, cuma tempat sampahnya luber dari kemarin",
+        # a withdrawal, then something new in chat spelling
+        "ga jd lapor soal KK, udah beres. tp KTP istri sy namanya salah ketik, gmn benerinnya?",
         # an errand word beside someone in trouble
         "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
         "lapak pasar dibagikan ke orang yang bukan pedagang",
@@ -197,6 +199,12 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Pesan berantai: air PDAM tercemar bakteri, jangan diminum seminggu. Sebarkan!",
         "SEDOT WC 24 JAM melayani seluruh Kota Kediri, harga bersahabat, WA 0813xxxx",
         "le, engko tukokno gas melon siji nang warung yo",
+        # gone by itself, not needed any more, an introduction, a long question for a contact
+        "tadi mau lapor air mati di Bujel, barusan udah ngalir lagi sendiri. gak jd ya min",
+        "lampu jalan depan rumah sudah menyala lagi, jadi tidak perlu ditindaklanjuti",
+        "Hi, I'm Tom, a new English teacher at a school in Mojoroto, just introducing myself",
+        "Nomor WhatsApp resmi Damkar Kota Kediri berapa ya? Mau saya simpan di HP bapak saya"
+        " yang tinggal sendiri, buat jaga-jaga saja",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
