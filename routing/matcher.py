@@ -249,7 +249,8 @@ class Router:
             if ev.kind == "keyword" and ev.weight >= PROBLEM_SIGN
             for w in self._words_of[ev.phrase]
         }
-        chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows)
+        named = {ev.agency for ev in evidence if ev.kind == "keyword" and ev.weight >= PROBLEM_SIGN}
+        chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows, len(named))
         if chat:
             return RouteResult(None, 0.0, small_talk=chat)
         if self._example_texts:

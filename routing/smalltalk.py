@@ -236,6 +236,8 @@ _RESOLVED: Final = frozenset(
     terang dipotong diganti terbit ditertibkan disingkirkan dievakuasi dicat bisa dipasang
     diisi terisi kembali dibuka cair diambil dilakukan dijupuk ngalir murub urup dikeruk
     ditangkap dijemput diterima patched repaired fixed cleaned collected restored removed
+    diresiki dipundandosi didandani dibenerin dibenahi ketutup dipindah nampi angsal mili
+    padhang evacuated handled replaced
     """.split()
 )
 _CONTRAST: Final = frozenset(
@@ -243,6 +245,21 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+# A thanks that tells the story of a fix may run long, so long as it asks nothing.
+THANKS_STORY_MAX_WORDS: Final = 60
+_ASKS: Final = frozenset("tolong tulung minta harap segera please mohon nyuwun".split())
+_COURTEOUS_AFTER: Final = frozenset("maaf izin ijin sewu pangapunten".split())  # "mohon maaf"
+# "Not" that tells of no trouble: "tidak perlu ditindaklanjuti", "tidak ada korban".
+_NOTHING_NEEDED: Final = frozenset("perlu usah ada wonten prelu".split())
+_NEGATIONS: Final = frozenset("tidak mboten boten ora".split())
+# Before a fix word, what says it is not done: "gak nyala", "belum diperbaiki", "mugi saged
+# dipun dandosi" (hoped for).
+_NOT_DONE: Final = frozenset("tidak mboten boten ora belum durung saged iso dapat akan".split())
+_WEAK_FIXES: Final = frozenset("bisa kembali diterima dibuka cair terbit nampi angsal".split())
+_NOW_WORDS: Final = frozenset("sekarang saiki sakmenika now masih still".split())
+_STORY_TURNS: Final = frozenset(
+    "tapi tetapi namun ananging nanging but however masih belum".split()
+)
 # "Cuma mau bilang makasih", "mung arep ngucapke suwun": only a thanks; "cuma tempat sampahnya
 # luber" is a "but".
 _ONLY: Final = frozenset("cuma hanya mung namung".split())
@@ -300,6 +317,10 @@ WITHDRAWAL_MAX_WORDS: Final = 45
 _TROUBLE: Final = _PROBLEM_CUES - _TOPICS - frozenset("tolong".split()) | frozenset(
     "odgj gelandangan terlantar pengemis ngamuk kekunci terkunci terjebak kejebak oknum"
     " dijual".split()
+)
+# What a story of a fix must not tell after it: trouble, or "masalahnya lain".
+_STORY_TROUBLE: Final = _TROUBLE | frozenset(
+    "masalah masalahnya problem keluhan keluhannya".split()
 )
 # An earlier message withdrawn ("nggak jadi min, sampahnya udah diangkut", "batal lapor, sudah
 # beres sendiri"): it names the problem it takes back. "Nggak jadi" withdraws only at the end of
@@ -459,12 +480,14 @@ def small_talk(
     tokens: Sequence[str] | None = None,
     found: Collection[str] = (),
     known: Callable[[str], bool] | None = None,
+    agencies: int = 0,
 ) -> tuple[str, ...]:
     """The tags of what `text` is when it is no complaint, in `TAGS` order; () when it may be one.
     `tokens`: `normalize.split(text)`, when the caller has it. `found`: the words of the catalog
     phrases the router found in it, signs of a complaint unless they only name Lapor itself
     ("ini bot?"). `known`: whether a word is a real word; a message of none ("asdfgh") is no
-    report anyone could act on."""
+    report anyone could act on. `agencies`: how many agencies those phrases name; a thanks
+    that tells of two is a fix and a new problem."""
     marked = split(text) if tokens is None else tokens
     words = [w for w in marked if w != BOUNDARY]
     if not words:
@@ -485,7 +508,11 @@ def small_talk(
         if OPENER in tags and THANKS in tags:
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
-    if THANKS in tags and (_resolved(words, expanded) or _praises(words, expanded)):
+    if THANKS in tags and (
+        _resolved(words, expanded)
+        or _praises(words, expanded)
+        or (agencies <= 1 and _thanks_story(text, words))
+    ):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
         set(found) - _CHAT_WORDS
@@ -736,6 +763,53 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
         and not contrast
         and not (expanded - set(words)) & _CONTRAST
         and not _DONE.isdisjoint(expanded)
+    )
+
+
+def _thanks_story(text: str, words: Sequence[str]) -> bool:
+    """A long thanks that tells the story of a fix ("lampu gang Kenanga mati sebulan. Kemarin
+    petugas datang, sekarang terang. Matur nuwun"): it asks nothing, turns to nothing ("tapi",
+    "masih"), tells of no trouble now ("sekarang kotor") nor after the fix."""
+    if len(words) > THANKS_STORY_MAX_WORDS or _asks_something(text, words):
+        return False
+    words = _no_longer(words)
+    read = [{w, *expand(w)} for w in words]
+    fixes = [i for i, r in enumerate(read) if _fixed_at(read, i)]
+    troubles = [
+        i
+        for i, r in enumerate(read)
+        if not r.isdisjoint(_STORY_TROUBLE)
+        and not (r & _NEGATIONS and i + 1 < len(words) and words[i + 1] in _NOTHING_NEEDED)
+    ]
+    now_wrong = any(
+        words[i] in _NOW_WORDS and any(j in troubles for j in range(i + 1, i + 4))
+        for i in range(len(words))
+    )
+    return (  # the trouble told, then its fix: "sarang tawon ..., pohon sudah dipangkas" is two
+        bool(fixes)
+        and bool(troubles)
+        and troubles[-1] < fixes[-1]
+        and not now_wrong
+        and not any(r & _STORY_TURNS for r in read)
+    )
+
+
+def _fixed_at(read: Sequence[set[str]], at: int) -> bool:
+    """A fix told at `at`: not negated ("lampunya gak nyala"), and a weak word ("bisa",
+    "kembali") only after "sudah" ("sudah bisa dilewati")."""
+    if read[at].isdisjoint(_RESOLVED):
+        return False
+    before = set().union(*read[max(0, at - 2) : at])
+    if before & _NOT_DONE:
+        return False
+    return read[at].isdisjoint(_WEAK_FIXES) or "sudah" in before
+
+
+def _asks_something(text: str, words: Sequence[str]) -> bool:
+    """A request ("tolong", "mohon" but not "mohon maaf") or a question mark."""
+    return "?" in text or any(
+        w in _ASKS and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
+        for i, w in enumerate(words)
     )
 
 

@@ -145,6 +145,10 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "taman kota makin cakep, cuma tempat sampahnya luber dari kemarin",
         # a withdrawal, then something new in chat spelling
         "ga jd lapor soal KK, udah beres. tp KTP istri sy namanya salah ketik, gmn benerinnya?",
+        # a thanks beside a fix not done, or a fix of something else than the problem told
+        "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
+        "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
+        " yang dahannya ke atap, sudah dipangkas, makasih",
         # an errand word beside someone in trouble
         "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
         "lapak pasar dibagikan ke orang yang bukan pedagang",
@@ -205,6 +209,10 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Hi, I'm Tom, a new English teacher at a school in Mojoroto, just introducing myself",
         "Nomor WhatsApp resmi Damkar Kota Kediri berapa ya? Mau saya simpan di HP bapak saya"
         " yang tinggal sendiri, buat jaga-jaga saja",
+        # a long thanks that tells the story of the fix
+        "Selamat pagi. Saluran depan rumah kami di Tamanan dulu mampet berbulan-bulan, tiap"
+        " hujan air masuk teras. Hari Sabtu petugas datang dan saluran sudah dikeruk bersih."
+        " Terima kasih banyak untuk semua petugasnya.",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
