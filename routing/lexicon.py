@@ -503,6 +503,10 @@ BACK_REFERENCES: Final = frozenset(
 # when a resident ranks two problems.
 COMPARATIVES: Final = frozenset("yang lebih luwih more".split())
 POINTERS: Final = frozenset("itu ini tersebut iku kuwi that this".split())
+# "itu jauh lebih bahaya": words that only strengthen a comparison, pointing back all the same.
+INTENSIFIERS: Final = frozenset("jauh justru malah much far way".split())
+# "X jauh lebih bahaya daripada Y": Y is the lesser problem.
+THAN: Final = frozenset("daripada drpd dibanding dibandingkan timbang tinimbang than".split())
 # "belakangan ini" is "lately", not "later".
 LATELY_AFTER: Final = frozenset("ini iki".split())
 # "sarang tawon sudah diambil damkar, terima kasih": a problem told as settled is no request.

@@ -482,7 +482,8 @@ def _said_to_matter(words: list[str], at: int) -> int | None:
     before = words[start:at]
     if not before:
         return at + 1  # "yang lebih mendesak listrik padam"
-    if not lexicon.POINTERS.isdisjoint(before) and _content(before) <= lexicon.BACK_REFERENCES:
+    pointing = _content(before) - lexicon.INTENSIFIERS  # "itu jauh lebih bahaya"
+    if not lexicon.POINTERS.isdisjoint(before) and pointing <= lexicon.BACK_REFERENCES:
         if not lexicon.CONTRASTS.isdisjoint(before):
             return None  # "..., tapi ini lebih penting" points past it (`_points_past`)
         return starts[-2] if len(starts) > 1 else 0  # "..., itu yang paling bahaya"
@@ -542,7 +543,8 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
         for at, w in enumerate(words)
         if w in lexicon.FIRST and at > 0 and words[at - 1] != BOUNDARY
     ]
-    if not added and not put_off and not thanked and not first_asked and not past:
+    weighed = [at for at, word in enumerate(words) if word in lexicon.THAN]
+    if not added and not put_off and not thanked and not first_asked and not past and not weighed:
         return set()  # the common case, decided cheaply
     clauses: list[tuple[int, int]] = []
     start = 0
@@ -583,6 +585,11 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
             aside.update(range(first, at))
         elif number:
             aside.update(range(*clauses[number - 1]))
+    for at in weighed:
+        # "balap liar itu jauh lebih bahaya drpd marka jalan yg pudar": what it is weighed
+        # against, to the end of its clause, is the lesser problem
+        end = words.index(BOUNDARY, at) if BOUNDARY in words[at:] else len(words)
+        aside.update(range(at + 1, end))
     for at in first_asked:
         aside |= _not_asked_first(words, clauses, at)
     for at in thanked:  # the model still reads a thanks: "terima kasih, motor sudah ketemu" is chat

@@ -284,6 +284,18 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
             " gerbang, nanti saja, ini yang darurat",
             "DISDIK",
         ),
+        # what it is weighed against ("jauh lebih bahaya daripada ...") is the lesser one;
+        # Javanese puts off the other too ("ning mengko wae")
+        (
+            "tiap malam ada balap liar di jalan baru Sukorame. itu jauh lebih bahaya daripada"
+            " rambu yang bengkok di situ",
+            "POLRI",
+        ),
+        (
+            "wit gedhe nang Jl. Hasanudin ambruk nutup dalan, darurat. lampu PJU cedhak kono"
+            " yo mati, ning mengko wae",
+            "BPBD",
+        ),
         # a problem already taken to its office is told, not asked for; a clause telling a
         # whole story before it does not point back to the first ("petugas bansos")
         (
