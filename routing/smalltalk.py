@@ -140,7 +140,7 @@ _PROBLEM_CUES: Final = frozenset(
     keruh gelap rawan takut ancam mengancam teror diteror tagih menagih nagih ganggu mengganggu
     terganggu lubang berlubang sampah kebakaran api ular pohon listrik air jalan lampu
     tolong ditindak tindak tertibkan razia tangkap kenapa mengapa napa
-    pending ditolak tolak gagal error eror bolak
+    pending ditolak tolak gagal error eror bolak padahal
     """.split()
 )
 
@@ -211,6 +211,7 @@ _BUSINESSES: Final = frozenset(
     klinik cabang lapak restoran resto rumah katering catering konter
     """.split()
 )
+_SHUT: Final = _BUSINESSES | frozenset("pabrik perusahaan kantornya usahanya".split())
 # A question about where to reach an office: its address, number, e-mail ("alamat kantor dinas
 # sosial di mana?", "nomor telepon dishub berapa?"); the stems of such words.
 _CONTACT: Final = (
@@ -527,7 +528,7 @@ def small_talk(
     if _forwards_chain(words, expanded):
         return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
     question = _is_question(text, words)
-    if question and _asks_yes_or_no(words):
+    if question and _asks_yes_or_no(marked):
         expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
     if _follows_up(marked, words, question):
         return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
@@ -840,11 +841,19 @@ def _last_word(words: Sequence[str]) -> str:
     return words[end - 1]
 
 
-def _asks_yes_or_no(words: Sequence[str]) -> bool:
-    """A "not" that only asks: last ("buka gak ya?") or after "bisa", "boleh", "ada", "apa",
-    "sudah" ("bisa nggak ngadu lewat email?")."""
-    return _last_word(words) in _QUESTION_NEGATIONS or any(
+def _asks_yes_or_no(marked: Sequence[str]) -> bool:
+    """A "not" that only asks: last ("buka gak ya?"), after "bisa", "boleh", "ada", "apa",
+    "sudah" ("bisa nggak ngadu lewat email?"), or ending a clause that one of them opened ("bot
+    ini bisa bahasa jawa ga? simbahku pengen nyoba")."""
+    words = [w for w in marked if w != BOUNDARY]
+    if _last_word(words) in _QUESTION_NEGATIONS or any(
         w in _QUESTION_NEGATIONS and before in _YES_OR_NO for before, w in pairwise(words)
+    ):
+        return True
+    clauses = [c.split() for c in " ".join(marked).split(BOUNDARY)]
+    return any(
+        c and _last_word(c) in _QUESTION_NEGATIONS and not _YES_OR_NO.isdisjoint(c[:-1])
+        for c in clauses
     )
 
 
@@ -874,6 +883,9 @@ def _about_hours(words: Sequence[str]) -> bool:
     ("jam pelayanan", "hari sabtu"); "kerja dua belas jam" tells of a working day, it does not
     ask when an office opens."""
     opening = {i for i, w in enumerate(words[:-1]) if w == "buka" and words[i + 1] in _BUSINESSES}
+    opening |= {  # "sejak pabrik tutup": a business closed for good, no office hours
+        i for i, w in enumerate(words) if i and w in ("buka", "tutup") and words[i - 1] in _SHUT
+    }
     first = [i for i, w in enumerate(words) if w in _HOURS_FIRST and i not in opening]
     second = [
         i for i, w in enumerate(words) if w in _HOURS_SECOND and w != "jam" and i not in opening

@@ -149,6 +149,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # a factory closed for good asks no office hours
+        "sudah setahun saya nganggur sejak pabrik tutup, ada info kerja dari pemkot gak?",
         # an errand word beside someone in trouble
         "anak saya kekunci di mobil, kuncinya ketinggalan di dalam, tolong",
         "lapak pasar dibagikan ke orang yang bukan pedagang",
@@ -209,6 +211,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Hi, I'm Tom, a new English teacher at a school in Mojoroto, just introducing myself",
         "Nomor WhatsApp resmi Damkar Kota Kediri berapa ya? Mau saya simpan di HP bapak saya"
         " yang tinggal sendiri, buat jaga-jaga saja",
+        # a yes-or-no ending the clause a "bisa" opened, then chat
+        "bot ini bisa ngerti bahasa jawa ga? simbah pengen nyoba ngetik",
         # a long thanks that tells the story of the fix
         "Selamat pagi. Saluran depan rumah kami di Tamanan dulu mampet berbulan-bulan, tiap"
         " hujan air masuk teras. Hari Sabtu petugas datang dan saluran sudah dikeruk bersih."
