@@ -41,6 +41,16 @@ from routing.matcher import Router
         # a place named in passing does not decide
         ("ada pengemis anak kecil di lampu merah tiap sore", "DINSOS"),
         ("tumpukan sampah dekat pasar sudah seminggu", "DLHKP"),
+        # a rumour about the city to confirm or deny is the information office's, whatever
+        # it is about
+        (
+            "ada video viral katanya PDAM mau mematikan air seminggu, tolong dicek kebenarannya",
+            "DISKOMINFO",
+        ),
+        (
+            "min tolong diluruskan, beredar pesan katanya PBB tahun depan naik 300 persen",
+            "DISKOMINFO",
+        ),
     ],
 )
 def test_boundary_cases_route_to_the_responsible_agency(
