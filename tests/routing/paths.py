@@ -36,7 +36,10 @@ HOLDOUT8_SET = Path(__file__).resolve().parent / "holdout8.jsonl"
 # Round 9: non-complaints that name problems, and complaints that look like small talk, by three
 # more blind authors; a tuning set.
 TRICKY9_SET = Path(__file__).resolve().parent / "tricky9.jsonl"
+# Round 9's last set, by two more blind authors, committed before the router ran on it:
+# untouched throughout.
+HOLDOUT9_SET = Path(__file__).resolve().parent / "holdout9.jsonl"
 EVALUATION_SETS = (
     FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET,
-    HOLDOUT5_SET, HOLDOUT6_SET, HOLDOUT7_SET, HOLDOUT8_SET, TRICKY9_SET,
+    HOLDOUT5_SET, HOLDOUT6_SET, HOLDOUT7_SET, HOLDOUT8_SET, TRICKY9_SET, HOLDOUT9_SET,
 )  # fmt: skip
