@@ -321,7 +321,8 @@ _TROUBLE: Final = _PROBLEM_CUES - _TOPICS - frozenset("tolong".split()) | frozen
 )
 # What a story of a fix must not tell after it: trouble, or "masalahnya lain".
 _STORY_TROUBLE: Final = _TROUBLE | frozenset(
-    "masalah masalahnya problem keluhan keluhannya".split()
+    "masalah masalahnya problem keluhan keluhannya menumpuk numpuk berserakan ngebaki peteng"
+    " menjuntai broken smelly dirty leaking blocked flooded".split()
 )
 # An earlier message withdrawn ("nggak jadi min, sampahnya udah diangkut", "batal lapor, sudah
 # beres sendiri"): it names the problem it takes back. "Nggak jadi" withdraws only at the end of
@@ -359,7 +360,9 @@ _GOING: Final = frozenset("jadi jd jdi sido siyos".split())
 _CLAUSE_OPENERS: Final = (
     frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah gaes guys".split()) | _ADDRESSES
 )
-_NOT_GOING: Final = frozenset("gak ga nggak ngga enggak tidak tdk ndak nda ora".split())
+_NOT_GOING: Final = frozenset(
+    "gak ga nggak ngga enggak tidak tdk ndak nda ora ra mboten boten".split()
+)
 _WITHDRAWN_AFTER: Final = frozenset(
     "lapor melapor laporan lapornya ngadu mengadu deh aja saja ya kok".split()
 ) | frozenset("admin min mimin pak bapak bu ibu kak kakak mas mbak mba gan lur".split())
@@ -730,7 +733,7 @@ def _no_longer(words: Sequence[str]) -> list[str]:
         ends = [
             end
             for end in range(at + 2, min(at + 2 + NO_LONGER_WITHIN, len(words)))
-            if words[end] in _AGAIN
+            if words[end] in _AGAIN or not _AGAIN.isdisjoint(expand(words[end]))  # "lg"
         ]
         if words[at] in _NOT_GOING and ends:
             at = ends[0] + 1
@@ -776,12 +779,13 @@ def _thanks_story(text: str, words: Sequence[str]) -> bool:
     words = _no_longer(words)
     read = [{w, *expand(w)} for w in words]
     fixes = [i for i, r in enumerate(read) if _fixed_at(read, i)]
-    troubles = [
-        i
+    fine = {  # "tidak perlu", "boten wonten keluhan": no trouble
+        j
         for i, r in enumerate(read)
-        if not r.isdisjoint(_STORY_TROUBLE)
-        and not (r & _NEGATIONS and i + 1 < len(words) and words[i + 1] in _NOTHING_NEEDED)
-    ]
+        if r & _NEGATIONS and i + 1 < len(words) and words[i + 1] in _NOTHING_NEEDED
+        for j in (i, i + 1, i + 2)
+    }
+    troubles = [i for i, r in enumerate(read) if not r.isdisjoint(_STORY_TROUBLE) and i not in fine]
     now_wrong = any(
         words[i] in _NOW_WORDS and any(j in troubles for j in range(i + 1, i + 4))
         for i in range(len(words))

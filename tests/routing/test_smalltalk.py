@@ -213,6 +213,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         " yang tinggal sendiri, buat jaga-jaga saja",
         # a yes-or-no ending the clause a "bisa" opened, then chat
         "bot ini bisa ngerti bahasa jawa ga? simbah pengen nyoba ngetik",
+        # "no longer" in Javanese and chat spelling
+        "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
+        "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
         # a long thanks that tells the story of the fix
         "Selamat pagi. Saluran depan rumah kami di Tamanan dulu mampet berbulan-bulan, tiap"
         " hujan air masuk teras. Hari Sabtu petugas datang dan saluran sudah dikeruk bersih."
