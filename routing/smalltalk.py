@@ -341,6 +341,13 @@ _WITHDRAWALS: Final = _PhraseSet("""
 """)
 _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
+_WISHES: Final = _PhraseSet("""
+    selamat natal, selamat tahun baru, selamat hari raya, selamat idul fitri, selamat lebaran,
+    selamat hari jadi, selamat ulang tahun, dirgahayu, turut berduka, innalillahi,
+    semangat buat, semangat untuk, semangat terus, kalian pahlawan, sehat selalu,
+    semoga sehat, menurutku, menurut saya, menurut pendapat saya, in my opinion, jujur aku,
+    jujur saya, bangga sama, bangga dengan, keep it up
+""")
 _INTRODUCTIONS: Final = _PhraseSet("""
     salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you, introducing myself,
     introduce myself, tepangan, badhe tepangan
@@ -526,6 +533,8 @@ def small_talk(
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
     if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
         return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
+    if len(words) <= NOT_A_REPORT_MAX_WORDS and _wishes_or_opines(text, words):
+        return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
     if len(words) <= WITHDRAWAL_MAX_WORDS and (_withdraws(marked) or _gone_by_itself(marked)):
         return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
     if _forwards_chain(words, expanded):
@@ -573,7 +582,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _REPORTED.found_in(words)
     ):
         return True
-    if _errand(words) or _introduces(words):
+    if _errand(words) or _introduces(words) or _WISHES.found_in(words):
         return True
     return _is_question(text, words) and (
         _about_hours(words) or _about_contact(words) or _names_own_report(words)
@@ -607,6 +616,16 @@ def _introduces(words: Sequence[str]) -> bool:
     report."""
     return _INTRODUCTIONS.found_in(words) and not any(
         e in _TROUBLE for w in words for e in (w, *expand(w))
+    )
+
+
+def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:
+    """A wish, a condolence, cheering on, an opinion about the city, asking nothing and telling
+    of no trouble ("menurut saya jalan Mojoroto paling parah" complains)."""
+    return (
+        _WISHES.found_in(words)
+        and not _asks_something(text, words)
+        and not any(e in _STORY_TROUBLE for w in words for e in (w, *expand(w)))
     )
 
 

@@ -149,6 +149,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # an opinion that tells of trouble complains
+        "menurut saya jalan di Mojoroto paling rusak se-Kediri, lubangnya di mana-mana",
         # a factory closed for good asks no office hours
         "sudah setahun saya nganggur sejak pabrik tutup, ada info kerja dari pemkot gak?",
         # an errand word beside someone in trouble
@@ -213,6 +215,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         " yang tinggal sendiri, buat jaga-jaga saja",
         # a yes-or-no ending the clause a "bisa" opened, then chat
         "bot ini bisa ngerti bahasa jawa ga? simbah pengen nyoba ngetik",
+        # a wish or an opinion that asks nothing and tells of no trouble
+        "Selamat tahun baru untuk bapak ibu petugas PDAM yang jaga malam",
+        "menurut saya taman-taman di Kediri sekarang makin cantik",
         # "no longer" in Javanese and chat spelling
         "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
         "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
