@@ -341,6 +341,12 @@ _WITHDRAWALS: Final = _PhraseSet("""
 """)
 _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
+# Who a message meant for someone else opens by calling; "pak guru", "bu guru" by title.
+_KIN: Final = frozenset(
+    "ma mah mama mami mak emak pa papa yah ayah le nduk sayang beb bebeb bos boss".split()
+)
+_KIN_TITLES: Final = frozenset("pak bu bapak ibu".split())
+_TEACHERS: Final = frozenset("guru ustadz ustaz".split())
 _WISHES: Final = _PhraseSet("""
     selamat natal, selamat tahun baru, selamat hari raya, selamat idul fitri, selamat lebaran,
     selamat hari jadi, selamat ulang tahun, dirgahayu, turut berduka, innalillahi,
@@ -529,7 +535,7 @@ def small_talk(
         set(found) - _CHAT_WORDS
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
-    if len(words) <= NOT_A_REPORT_MAX_WORDS and _errand(words):
+    if len(words) <= NOT_A_REPORT_MAX_WORDS and (_errand(words) or _to_someone_else(text, marked)):
         return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
     if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
         return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
@@ -582,7 +588,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _REPORTED.found_in(words)
     ):
         return True
-    if _errand(words) or _introduces(words) or _WISHES.found_in(words):
+    if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
     return _is_question(text, words) and (
         _about_hours(words) or _about_contact(words) or _names_own_report(words)
@@ -617,6 +623,21 @@ def _introduces(words: Sequence[str]) -> bool:
     return _INTRODUCTIONS.found_in(words) and not any(
         e in _TROUBLE for w in words for e in (w, *expand(w))
     )
+
+
+def _to_someone_else(text: str, marked: Sequence[str]) -> bool:
+    """A message that opens by calling a relative, a boss or a teacher, a comma after it ("Ma,
+    aku wis tekan pasar", "Bos, truk e kejebak macet", "Pak guru, PR Dimas ketinggalan") and
+    asks nothing of anyone here: sent here by mistake. "Pak", "Bu", "Mas" alone open reports to
+    the officers too; "bos saya nahan ijazah" tells of the boss."""
+    words = [w for w in marked if w != BOUNDARY]
+    if len(marked) > 2 and marked[0] in _KIN_TITLES and marked[1] in _TEACHERS:
+        called = 2
+    elif marked[0] in _KIN:
+        called = 1
+    else:
+        return False
+    return len(marked) > called and marked[called] == BOUNDARY and not _asks_something(text, words)
 
 
 def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:

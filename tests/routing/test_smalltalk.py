@@ -149,6 +149,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # the boss told of, not called
+        "bos saya nahan ijazah asli, gak mau dikembalikan kalau saya resign",
         # an opinion that tells of trouble complains
         "menurut saya jalan di Mojoroto paling rusak se-Kediri, lubangnya di mana-mana",
         # a factory closed for good asks no office hours
@@ -215,6 +217,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         " yang tinggal sendiri, buat jaga-jaga saja",
         # a yes-or-no ending the clause a "bisa" opened, then chat
         "bot ini bisa ngerti bahasa jawa ga? simbah pengen nyoba ngetik",
+        # a message that opens by calling a relative or a boss
+        "Bos, mobil boks kejebak macet nang Semampir, telat setengah jam yo",
+        "Mah, aku nginep di rumah Rina dulu, listrik kos lagi padam, besok pagi pulang",
         # a wish or an opinion that asks nothing and tells of no trouble
         "Selamat tahun baru untuk bapak ibu petugas PDAM yang jaga malam",
         "menurut saya taman-taman di Kediri sekarang makin cantik",
