@@ -7,15 +7,20 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import yaml
+from holidays.constants import PUBLIC
+from holidays.registry import COUNTRIES
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from routing.normalize import normalize
 
+# The names `holidays.country_holidays` knows a country by ("ID", "IDN", "Indonesia"), read from
+# its registry without importing every country's calendar.
+_COUNTRY_NAMES: Final = frozenset(name for names in COUNTRIES.values() for name in names)
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -274,10 +279,13 @@ class Calendar(BaseModel):
             raise ValueError("workdays are 0 (Monday) to 6 (Sunday)")
         if not self.round_the_clock and not any(self.week):
             raise ValueError("no working hours on any day: the SLA clock would never run")
-        try:
-            holidays.country_holidays(self.holidays_country, categories=self.holiday_categories)
-        except NotImplementedError as exc:
-            raise ValueError(f"holidays: {exc}") from None
+        if self.holidays_country not in _COUNTRY_NAMES:
+            raise ValueError(f"holidays: unknown country {self.holidays_country!r}")
+        if set(self.holiday_categories) != {PUBLIC}:  # every country has its public holidays
+            try:  # importing a country's calendar takes a tenth of a second: only when asked
+                holidays.country_holidays(self.holidays_country, categories=self.holiday_categories)
+            except NotImplementedError as exc:
+                raise ValueError(f"holidays: {exc}") from None
         return self
 
     @cached_property

@@ -139,3 +139,18 @@ def test_warnings_name_what_check_config_should_show(tmp_path: Path) -> None:
 def test_internal_agency_without_staff_chat_is_a_warning(tmp_path: Path) -> None:
     warnings = catalog_warnings(load_catalog(write(tmp_path, GOOD_AGENCY)))
     assert any("agency PUPR" in w and "staff.telegram_chat_id" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "complaint"),
+    [
+        ("holidays_country: XX", "unknown country 'XX'"),
+        ("holiday_categories: [nonsense]", "nonsense"),
+    ],
+)
+def test_a_calendar_the_holidays_library_cannot_give_is_refused(
+    tmp_path: Path, calendar: str, complaint: str
+) -> None:
+    """Checked at load, as the admin deploys, not when the first deadline is counted."""
+    message = load_error(tmp_path, GOOD_AGENCY + f"calendar:\n  {calendar}\n")
+    assert "holidays" in message and complaint in message
