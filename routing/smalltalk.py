@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Final
 
+from routing import lexicon
 from routing.normalize import BOUNDARY, expand, split
 
 SALAM: Final = "salam"
@@ -248,7 +249,7 @@ _CONTRAST: Final = frozenset(
 RESOLVED_MAX_WORDS: Final = 20
 # A thanks that tells the story of a fix may run long, so long as it asks nothing.
 THANKS_STORY_MAX_WORDS: Final = 60
-_ASKS: Final = frozenset("tolong tulung minta harap segera please mohon nyuwun".split())
+_ASKS: Final = lexicon.REQUESTS | frozenset("tulung harap segera".split())
 _COURTEOUS_AFTER: Final = frozenset("maaf izin ijin sewu pangapunten".split())  # "mohon maaf"
 # "Not" that tells of no trouble: "tidak perlu ditindaklanjuti", "tidak ada korban".
 _NOTHING_NEEDED: Final = frozenset("perlu usah ada wonten prelu".split())
