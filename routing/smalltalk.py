@@ -5,7 +5,10 @@ The dialog answers each kind in its own way (Wa'alaikumsalam for a salam, "masal
 opener), so the router names them instead of sending them to triage. A message is small talk
 only when every word of it is accounted for by small-talk vocabulary, or when it has the shape
 of a question, a promotion or a joke and no sign of a problem: "selamat pagi, lampu jalan di
-gang 3 mati" has words no greeting explains, so it is a complaint.
+gang 3 mati" has words no greeting explains, so it is a complaint. Some shapes hold a problem
+and still ask nothing of an agency: a thanks that tells its fix, a report withdrawn, a chain
+forwarded, an errand or a message meant for someone else, a question about one's own report.
+What counts as a complaint at all is the labelling policy in `tests/routing/README.md`.
 """
 
 from __future__ import annotations
