@@ -539,12 +539,13 @@ def small_talk(
         set(found) - _CHAT_WORDS
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
-    if len(words) <= NOT_A_REPORT_MAX_WORDS and (_errand(words) or _to_someone_else(text, marked)):
-        return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
-    if len(words) <= NOT_A_REPORT_MAX_WORDS and _introduces(words):
-        return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
-    if len(words) <= NOT_A_REPORT_MAX_WORDS and _wishes_or_opines(text, words):
-        return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
+    if len(words) <= NOT_A_REPORT_MAX_WORDS:
+        if _errand(words) or _to_someone_else(text, marked):
+            return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
+        if _introduces(words):
+            return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
+        if _wishes_or_opines(text, words):
+            return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
     if len(words) <= WITHDRAWAL_MAX_WORDS and (_withdraws(marked) or _gone_by_itself(marked)):
         return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
     if _forwards_chain(words, expanded):
