@@ -14,7 +14,7 @@ What counts as a complaint at all is the labelling policy in `tests/routing/READ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Final
@@ -517,7 +517,7 @@ def small_talk(
         return ()  # the common case, decided cheaply: a catalog phrase no small talk explains
     tags: set[str] = set()
     rest = _cover(words, tags)
-    expanded = {e for w in words for e in expand(w)} | set(words)
+    expanded = _readings(words)
     if _is_spam(text, words, expanded):
         return (SPAM,)
     if all(w.isdigit() or (TEST in tags and w in _ABOUT_LAPOR) for w in rest):
@@ -614,7 +614,7 @@ def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> 
         return False
     clauses = " ".join(marked).replace("tindak lanjut", "tindaklanjut").split(BOUNDARY)
     later = [w for clause in clauses[1:] for w in _before_topic(clause.split())]
-    if any(e in _PROBLEM_STATES for w in later for e in (w, *expand(w))):
+    if not _readings(later).isdisjoint(_PROBLEM_STATES):
         return False
     asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
     if _names_own_report(words):
@@ -622,12 +622,15 @@ def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> 
     return asks_status and _REPORTED.found_in(words)
 
 
+def _readings(words: Iterable[str]) -> set[str]:
+    """The words as written and as the lexicon reads them ("gk" is also "tidak")."""
+    return {e for w in words for e in (w, *expand(w))}
+
+
 def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
-    return _INTRODUCTIONS.found_in(words) and not any(
-        e in _TROUBLE for w in words for e in (w, *expand(w))
-    )
+    return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
 
 
 def _to_someone_else(text: str, marked: Sequence[str]) -> bool:
@@ -651,7 +654,7 @@ def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:
     return (
         _WISHES.found_in(words)
         and not _asks_something(text, words)
-        and not any(e in _STORY_TROUBLE for w in words for e in (w, *expand(w)))
+        and _readings(words).isdisjoint(_STORY_TROUBLE)
     )
 
 
@@ -662,7 +665,7 @@ def _errand(words: Sequence[str]) -> bool:
     if not covered:
         return False
     rest = [w for i, w in enumerate(words) if i not in covered]
-    return not any(e in _TROUBLE for w in rest for e in (w, *expand(w)))
+    return _readings(rest).isdisjoint(_TROUBLE)
 
 
 def _before_topic(clause: list[str]) -> list[str]:
@@ -694,7 +697,7 @@ def _gone_by_itself(marked: Sequence[str]) -> bool:
 
 def _nothing_new(rest: Sequence[str]) -> bool:
     """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told."""
-    read = {e for w in rest for e in (w, *expand(w))}
+    read = _readings(rest)
     return _NEW_TOLD.isdisjoint(read) and _TROUBLE.isdisjoint(read)
 
 
@@ -795,7 +798,7 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
     if len(words) > RESOLVED_MAX_WORDS:
         return False
     words = _no_longer(words)
-    expanded = {e for w in words for e in expand(w)} | set(words)
+    expanded = _readings(words)
     again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
     contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
     fixed = [
@@ -805,7 +808,7 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
         or set(expand(w)) & _RESOLVED
         or (i and words[i - 1] == "dipun" and f"di{w}" in _RESOLVED)  # krama "dipun aspal"
     ]
-    after = {e for w in words[fixed[-1] + 1 :] for e in (w, *expand(w))} if fixed else set()
+    after = _readings(words[fixed[-1] + 1 :]) if fixed else set()
     return (
         not after & _PROBLEM_STATES
         and bool(fixed)
@@ -869,7 +872,7 @@ def _praises(words: Sequence[str], expanded: set[str]) -> bool:
     if len(words) > RESOLVED_MAX_WORDS:
         return False
     words = _no_longer(words)
-    expanded = {e for w in words for e in expand(w)} | set(words)
+    expanded = _readings(words)
     only_but = any(  # "cuma tempat sampahnya luber"; not "mung arep ngucapke suwun"
         w in _ONLY and (i + 1 == len(words) or words[i + 1] not in _WANTS)
         for i, w in enumerate(words)
