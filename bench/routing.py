@@ -56,11 +56,13 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout8-b": (TESTS / "holdout8.jsonl", "b"),  # never tuned on, never its failures
     "tricky9": (TESTS / "tricky9.jsonl", None),  # small talk that names problems: for tuning
     "holdout9": (TESTS / "holdout9.jsonl", None),  # round 9's last set: never tuned on
+    "holdout10-a": (TESTS / "holdout10.jsonl", "a"),  # round 10, two more authors: may guide tuning
+    "holdout10-b": (TESTS / "holdout10.jsonl", "b"),  # never tuned on, never its failures
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
-    "holdout6-b", "holdout7", "holdout8-b", "holdout9",
+    "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
 )  # fmt: skip
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
