@@ -70,6 +70,9 @@ FOLDS = 5  # the corpus held out fold by fold: the calibration set (never an eva
 # dev is in the corpus: corpus-heldout holds it out with the rest
 CALIBRATION = ("fresh", "holdout-tuned", "styles-tune", "corpus-heldout")
 CONFLICT_SHARES = (1.01, 0.97, 0.95, 0.9, 0.85, 0.8, 0.7)  # 1.01: the check is off
+FRAME_ODDS = (float("inf"), 3.0, 2.5, 2.0, 1.5, 1.0, 0.5, 0.0)  # inf: the frame model is off
+# Tuning sets rich in non-complaints that name a problem: where the frame model is weighed.
+FRAME_SETS = ("tricky9", "holdout8-a", "holdout10-a")
 
 Route = Callable[[str], RouteResult]
 
@@ -186,6 +189,27 @@ def conflict_curve(named: dict[str, Callable[[], Got]]) -> list[str]:
             lines.append(f"  {share:<5.2f} " + "".join(cells) + mark)
     finally:
         setattr(matcher, "CONFLICT_SHARE", shipped)  # noqa: B010
+    return lines
+
+
+def frame_curve(named: dict[str, Callable[[], Got]]) -> list[str]:
+    """Accuracy / lost / non-complaints nowhere at each FRAME_CHAT_ODDS (how sure the frame
+    model must be that a message naming a problem asks nothing), on sets it may be tuned on."""
+    lines = ["frame curve (complaints right / lost to small talk; non-complaints nowhere):"]
+    lines.append("  odds " + "".join(f"{name:>26}" for name in named))
+    shipped = matcher.FRAME_CHAT_ODDS
+    try:
+        for odds in FRAME_ODDS:
+            setattr(matcher, "FRAME_CHAT_ODDS", odds)  # noqa: B010  (a Final, on purpose)
+            cells = []
+            for again in named.values():
+                sc = score(again())
+                n, chat = sc.n or 1, sc.chat or 1
+                cells.append(f"{sc.correct / n:>10.1%}{sc.lost / n:>8.1%}{sc.nowhere / chat:>8.1%}")
+            mark = "  <- shipped" if odds == shipped else ""
+            lines.append(f"  {odds:<4.1f} " + "".join(cells) + mark)
+    finally:
+        setattr(matcher, "FRAME_CHAT_ODDS", shipped)  # noqa: B010
     return lines
 
 
@@ -493,6 +517,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     rerun["corpus-heldout"] = heldout
     print("\n".join(conflict_curve(rerun)))
+    for name in FRAME_SETS:
+        if name in sets:
+            rerun[name] = partial(run, router.route, sets[name])
+    print("\n".join(frame_curve(rerun)))
     if args.approaches:
         print("\n".join(approaches(catalog, router, sets)))
     if not args.no_speed:

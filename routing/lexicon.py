@@ -221,6 +221,10 @@ kepulan = asap
 aer = air
 pripun piye kepiye = bagaimana
 sinten = siapa
+pinten pira = berapa
+menapa punapa = apa
+bikak bukak = buka
+menika punika = ini
 saged iso isa = bisa
 badhe arep = akan
 tiyang wong = orang
@@ -540,6 +544,14 @@ THE_PROBLEM: Final = frozenset("masalahnya masalah problemnya keluhannya intinya
 NOW: Final = frozenset("sekarang nah saiki now terus".split())
 # "..., sudah lapor polisi. Sekarang saya minta ...": the story turns to what is asked now.
 SHIFTS: Final = frozenset("sekarang saiki now".split())
+# "..., tapi lampunya mati lagi", "sayangnya ...": what follows is still wrong ("sekarang" is
+# not: a thanks tells what is fine now).
+TURNS: Final = CONTRASTS | frozenset("sayangnya soalnya however".split())
+# "jalannya berlubang lagi", "lampunya masih mati": a problem back or still there.
+AGAIN: Final = frozenset("lagi maneh meneh malih again".split())
+STILL_THERE: Final = frozenset("masih tasih taksih isih still".split())
+# "cuma mau bilang makasih": "cuma" before a wish is no turn.
+WANTS: Final = frozenset("mau ingin arep badhe pengen pengin mo want".split())
 # What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").
 FUNCTION_WORDS: Final = (
     REQUESTS

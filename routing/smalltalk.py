@@ -268,9 +268,8 @@ _STORY_TURNS: Final = frozenset(
 # "Cuma mau bilang makasih", "mung arep ngucapke suwun": only a thanks; "cuma tempat sampahnya
 # luber" is a "but".
 _ONLY: Final = frozenset("cuma hanya mung namung".split())
-_WANTS: Final = frozenset("mau ingin arep badhe pengen pengin mo want".split())
 NO_LONGER_WITHIN: Final = 3  # words between "nggak" and "lagi" in "nggak mampet lagi"
-_AGAIN: Final = frozenset("lagi maneh meneh malih".split())
+_AGAIN: Final = lexicon.AGAIN
 # That the fix is done: "sudah", or English "has been patched", "working again".
 _DONE: Final = frozenset("sudah been again now".split())
 # An advert without a link is short and dense with promotion words ("gacor hari ini, depo 10rb
@@ -580,6 +579,15 @@ def small_talk(
     return ()
 
 
+def told(text: str, tokens: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The tags of a message the router found to tell of a problem without asking anything
+    (routing/frames.py): its courtesies, and "other" for the rest."""
+    marked = split(text) if tokens is None else tokens
+    tags: set[str] = set()
+    _cover([w for w in marked if w != BOUNDARY], tags)
+    return _ordered((tags - {OPENER}) | {OTHER})
+
+
 def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequence[str]) -> bool:
     """Spam, a thanks for a fixed problem, a question about office hours may hold catalog
     words ("jam buka puskesmas hari sabtu?"); nothing else that does is small talk."""
@@ -858,12 +866,23 @@ def _fixed_at(read: Sequence[set[str]], at: int) -> bool:
     return read[at].isdisjoint(_WEAK_FIXES) or "sudah" in before
 
 
-def _asks_something(text: str, words: Sequence[str]) -> bool:
-    """A request ("tolong", "mohon" but not "mohon maaf") or a question mark."""
-    return "?" in text or any(
-        w in _ASKS and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
+def troubled(words: Sequence[str]) -> bool:
+    """A sign of trouble ("antre", "bau", "rusak"), as written or as read."""
+    return not _TROUBLE.isdisjoint(_readings(words))
+
+
+def requests(words: Sequence[str]) -> bool:
+    """A request word ("tolong", "mohon" but not "mohon maaf"), as written or as read."""
+    return any(
+        (w in _ASKS or not _ASKS.isdisjoint(expand(w)))
+        and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
         for i, w in enumerate(words)
     )
+
+
+def _asks_something(text: str, words: Sequence[str]) -> bool:
+    """A request or a question mark."""
+    return "?" in text or requests(words)
 
 
 def _praises(words: Sequence[str], expanded: set[str]) -> bool:
@@ -874,7 +893,7 @@ def _praises(words: Sequence[str], expanded: set[str]) -> bool:
     words = _no_longer(words)
     expanded = _readings(words)
     only_but = any(  # "cuma tempat sampahnya luber"; not "mung arep ngucapke suwun"
-        w in _ONLY and (i + 1 == len(words) or words[i + 1] not in _WANTS)
+        w in _ONLY and (i + 1 == len(words) or words[i + 1] not in lexicon.WANTS)
         for i, w in enumerate(words)
     )
     return (
@@ -930,10 +949,11 @@ def _about_contact(words: Sequence[str]) -> bool:
     )
 
 
-def _about_hours(words: Sequence[str]) -> bool:
+def _about_hours(written: Sequence[str]) -> bool:
     """Office hours asked about: "buka", "tutup", "libur", or two hour words close together
-    ("jam pelayanan", "hari sabtu"); "kerja dua belas jam" tells of a working day, it does not
-    ask when an office opens."""
+    ("jam pelayanan", "hari sabtu", "bikak jam pinten"); "kerja dua belas jam" tells of a
+    working day, it does not ask when an office opens."""
+    words = [read for word in written for read in expand(word)]
     opening = {i for i, w in enumerate(words[:-1]) if w == "buka" and words[i + 1] in _BUSINESSES}
     opening |= {  # "sejak pabrik tutup": a business closed for good, no office hours
         i for i, w in enumerate(words) if i and w in ("buka", "tutup") and words[i - 1] in _SHUT

@@ -1,0 +1,82 @@
+"""The frame model: a message that names a problem only to thank, remember or send an errand
+routes nowhere; one that still asks, or turns to a problem after its thanks, is a complaint."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing import matcher
+from routing.frames import TOPIC, FrameModel, frame_of, still_wrong
+from routing.matcher import Router
+
+
+def test_the_problem_named_is_masked_so_the_frame_is_what_is_said_around_it() -> None:
+    words = ["terima", "kasih", "lampu", "jalan", "sudah", "nyala", "|", "rt", "3"]
+    assert frame_of(words, {2, 3}) == ["terima", "kasih", TOPIC, "sudah", "nyala", "|", "rt", "#"]
+
+
+def test_a_model_learns_the_frame_whatever_the_topic() -> None:
+    chat = [["terima", "kasih", TOPIC, "sudah", w] for w in ("beres", "nyala", "diangkut")]
+    asks = [["tolong", TOPIC, w, "segera"] for w in ("beres", "nyala", "diangkut")]
+    model = FrameModel.trained([(f, True) for f in chat] + [(f, False) for f in asks] * 2)
+    thanks = model.chat_odds(["terima", "kasih", TOPIC, "sudah", "dibersihkan"])
+    request = model.chat_odds(["tolong", TOPIC, "dibersihkan", "segera"])
+    assert thanks > 0 > request
+
+
+def test_one_class_alone_teaches_nothing() -> None:
+    model = FrameModel.trained([(["tolong", TOPIC], False), (["lapor", TOPIC], False)])
+    assert model.chat_odds(["terima", "kasih", TOPIC]) == 0.0 < matcher.FRAME_CHAT_ODDS
+
+
+@pytest.mark.parametrize(
+    ("frame", "turns"),
+    [
+        (["keren", "tamannya", "|", "cuma", TOPIC, "luber"], True),
+        (["terima", "kasih", "|", "tapi", "sekarang", TOPIC, "lagi"], True),
+        (["cuma", "mau", "bilang", "makasih", TOPIC, "sudah", "nyala"], False),
+        (["terima", "kasih", TOPIC, "sekarang", "sudah", "terang"], False),
+        (["tapi", "terima", "kasih"], False),  # no problem after the turn
+    ],
+)
+def test_a_turn_before_a_problem_tells_of_one_still_there(frame: list[str], turns: bool) -> None:
+    assert still_wrong(frame) is turns
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kemarin sore petugas damkar datang ke rumah ibu saya di Pakunden, ular sawah di gudang"
+        " sudah dibawa pergi. Ibu sampai nangis lega, petugasnya sabar sekali. Semoga sehat"
+        " selalu bapak-bapak semua.",
+        "Bu, nanti pulang kerja mampir Pasar Setonobetek beli cabai sama bawang ya, harganya"
+        " lagi turun katanya.",
+    ],
+)
+def test_a_story_or_an_errand_that_names_a_problem_routes_nowhere(
+    router: Router, text: str
+) -> None:
+    result = router.route(text)
+    assert result.opd is None and not result.candidates
+    assert "other" in result.small_talk  # the dialog answers it, asks what is wrong
+    assert any(
+        ev.phrase == "frame" and ev.weight >= matcher.FRAME_CHAT_ODDS for ev in result.evidence
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wah dulu jalan depan SD Bujel itu lubangnya segede kolam, sekarang halus banget habis"
+        " diaspal bulan lalu. Sayangnya gorong-gorong di ujungnya mampet, air hujan meluber ke"
+        " jalan.",
+        "Terima kasih sebelumnya, tolong got mampet di Gang Melati Bujel dikeruk, tiap hujan"
+        " meluber.",
+        "Kemarin sore petugas damkar datang ke rumah ibu saya di Pakunden, ular sawah di gudang"
+        " sudah dibawa pergi. Tapi sekarang ada ular lagi di kamar mandi, tolong segera datang.",
+    ],
+)
+def test_a_thanks_that_still_asks_or_still_wrong_is_a_complaint(router: Router, text: str) -> None:
+    result = router.route(text)
+    assert not result.small_talk
+    assert result.opd is not None or result.candidates
