@@ -45,6 +45,8 @@ def explain(result: RouteResult, catalog: Catalog) -> str:
             lines.append(_say("like_examples", agency=_label(catalog, ev.agency), share=share))
         else:
             lines.append(_say("like_chat", share=share))
+    for ev in (ev for ev in decided if ev.kind == "frame"):
+        lines.append(_say("told_not_asked", odds=f"{ev.weight:.1f}"))
     negated = [f'"{ev.phrase}"' for ev in result.evidence if ev.kind == "negated"]
     if negated:
         lines.append(_say("denied", phrases=", ".join(dict.fromkeys(negated))))
@@ -59,7 +61,10 @@ def explain(result: RouteResult, catalog: Catalog) -> str:
 
 def _verdict(result: RouteResult, catalog: Catalog) -> str:
     if result.small_talk:
-        return _say("not_a_report", tags=", ".join(result.small_talk))
+        named = any(ev.kind in ("keyword", "context") for ev in result.evidence)
+        return _say(
+            "not_a_report_named" if named else "not_a_report", tags=", ".join(result.small_talk)
+        )
     sure = _say("sure", confidence=f"{result.confidence:.0%}")
     if result.opd is None:
         if not result.candidates:

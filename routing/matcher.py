@@ -106,7 +106,7 @@ CHAT_OVER_STRONG_WORD: Final = 0.95
 # of 11,626); 1.5 took 3 more non-complaints and 2 more complaints.
 FRAME_CHAT_ODDS: Final = 2.0
 LONE_WORD_CONFLICT_SHARE: Final = 0.9
-EvidenceKind = Literal["keyword", "context", "example", "learned", "negated", "model"]
+EvidenceKind = Literal["keyword", "context", "example", "learned", "negated", "model", "frame"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +302,7 @@ class Router:
         odds = model.chat_odds(frame)
         if odds < FRAME_CHAT_ODDS:
             return None
-        said = Evidence(ngrams.CHAT, "frame", round(odds, 3), "model")
+        said = Evidence(ngrams.CHAT, "frame", round(float(odds), 3), "frame")
         return RouteResult(
             None, 0.0, evidence=(*evidence, said), small_talk=smalltalk.told(text, tokens)
         )

@@ -107,3 +107,17 @@ def test_explanations_come_from_the_message_catalogue() -> None:
         fixed = sentence.split("{")[0].strip(' "→:')
         if len(fixed) > 6:
             assert fixed not in source
+
+
+def test_explain_says_a_message_names_a_problem_without_asking(
+    router: Router, catalog: Catalog
+) -> None:
+    """A story or an errand the frame model read: its keywords shown, and why they route
+    nowhere, not "no keyword known"."""
+    errand = (
+        "Bu, nanti pulang kerja mampir Pasar Setonobetek beli cabai sama bawang ya, harganya"
+        " lagi turun katanya."
+    )
+    text = explain(router.route(errand), catalog)
+    assert text.startswith("→ bukan laporan")
+    assert '"pasar"' in text and "tanpa meminta apa-apa" in text

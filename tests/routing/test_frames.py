@@ -60,7 +60,7 @@ def test_a_story_or_an_errand_that_names_a_problem_routes_nowhere(
     assert result.opd is None and not result.candidates
     assert "other" in result.small_talk  # the dialog answers it, asks what is wrong
     assert any(
-        ev.phrase == "frame" and ev.weight >= matcher.FRAME_CHAT_ODDS for ev in result.evidence
+        ev.kind == "frame" and ev.weight >= matcher.FRAME_CHAT_ODDS for ev in result.evidence
     )
 
 
