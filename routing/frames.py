@@ -73,12 +73,12 @@ def still_wrong(frame: Sequence[str]) -> bool:
         if word == TOPIC:
             before = frame[at - 1] if at else BOUNDARY
             after = frame[at + 1 : at + 3]
+            denied = any(w == "tidak" or w in lexicon.NEGATORS for w in frame[max(at - 2, 0) : at])
             if before in lexicon.STILL_THERE or (
                 after[:1]
                 and after[0] in lexicon.AGAIN
                 and after[1:] in ([], [BOUNDARY])
-                and before != "tidak"
-                and before not in lexicon.NEGATORS
+                and not denied  # "nggak ada yang kena DBD lagi": no more
             ):
                 return True
         elif (

@@ -545,13 +545,13 @@ NOW: Final = frozenset("sekarang nah saiki now terus".split())
 # "..., sudah lapor polisi. Sekarang saya minta ...": the story turns to what is asked now.
 SHIFTS: Final = frozenset("sekarang saiki now".split())
 # "..., tapi lampunya mati lagi", "sayangnya ...": what follows is still wrong ("sekarang" is
-# not: a thanks tells what is fine now).
-TURNS: Final = CONTRASTS | frozenset("sayangnya soalnya however".split())
+# not: a thanks tells what is fine now; "ning" is most often "at": "ning Semampir").
+TURNS: Final = CONTRASTS - {"ning"} | frozenset("sayangnya soalnya however".split())
 # "jalannya berlubang lagi", "lampunya masih mati": a problem back or still there.
 AGAIN: Final = frozenset("lagi maneh meneh malih again".split())
 STILL_THERE: Final = frozenset("masih tasih taksih isih still".split())
 # "cuma mau bilang makasih": "cuma" before a wish is no turn.
-WANTS: Final = frozenset("mau ingin arep badhe pengen pengin mo want".split())
+WANTS: Final = frozenset("mau ingin arep badhe akan pengen pengin mo want".split())
 # What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").
 FUNCTION_WORDS: Final = (
     REQUESTS

@@ -102,8 +102,8 @@ CHAT_OVER_LONE_WORD: Final = 0.7
 CHAT_OVER_STRONG_WORD: Final = 0.95
 # A message small talk lets through routes nowhere when the frame model (routing/frames.py)
 # gives it these log-odds of being no complaint (bench: frame curve). On the tuning sets, 2.0
-# took 51 of their non-complaints and 7 of their complaints (the corpus held out: 164 and 15
-# of 11,626); 1.5 took 3 more non-complaints and 2 more complaints.
+# took 54 of their non-complaints and 7 of their complaints (the corpus held out: 171 and 15
+# of 11,626); 1.5 took 3 more of each.
 FRAME_CHAT_ODDS: Final = 2.0
 LONE_WORD_CONFLICT_SHARE: Final = 0.9
 EvidenceKind = Literal["keyword", "context", "example", "learned", "negated", "model", "frame"]

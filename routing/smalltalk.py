@@ -253,7 +253,9 @@ RESOLVED_MAX_WORDS: Final = 20
 # A thanks that tells the story of a fix may run long, so long as it asks nothing.
 THANKS_STORY_MAX_WORDS: Final = 60
 _ASKS: Final = lexicon.REQUESTS | frozenset("tulung harap segera".split())
-_COURTEOUS_AFTER: Final = frozenset("maaf izin ijin sewu pangapunten".split())  # "mohon maaf"
+_COURTEOUS_AFTER: Final = frozenset(
+    "maaf izin ijin sewu pangapunten tanya pirsa priksa".split()
+)  # "mohon maaf"
 # "Not" that tells of no trouble: "tidak perlu ditindaklanjuti", "tidak ada korban".
 _NOTHING_NEEDED: Final = frozenset("perlu usah ada wonten prelu".split())
 _NEGATIONS: Final = frozenset("tidak mboten boten ora".split())
