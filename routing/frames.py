@@ -52,15 +52,22 @@ def frame_of(words: Sequence[str], topic: Collection[int]) -> list[str]:
     return frame
 
 
-def features(frame: Sequence[str]) -> set[str]:
+Feature = str | tuple[str, str]  # a word, a pair of neighbours, or a "<...>" measure
+
+
+def features(frame: Sequence[str]) -> set[Feature]:
     """Words, pairs of neighbours (with the message's start and end), a length bucket and
     how many problems are named."""
-    found = set(frame)
-    found.update(map(" ".join, pairwise(("^", *frame, "$"))))
+    found: set[Feature] = set(frame)
+    found.update(pairwise(("^", *frame, "$")))
     said = len(frame) - frame.count(BOUNDARY)
-    found.add(f"<len{min(said // LONG, 6)}>")
-    found.add(f"<topics{min(frame.count(TOPIC), 3)}>")
+    found.add(_LENGTHS[min(said // LONG, 6)])
+    found.add(_TOPICS[min(frame.count(TOPIC), 3)])
     return found
+
+
+_LENGTHS: Final = tuple(f"<len{n}>" for n in range(7))
+_TOPICS: Final = tuple(f"<topics{n}>" for n in range(4))
 
 
 def still_wrong(frame: Sequence[str]) -> bool:
@@ -93,7 +100,7 @@ def still_wrong(frame: Sequence[str]) -> bool:
 class FrameModel:
     """Log-odds that a message is no complaint, from its frame's features."""
 
-    def __init__(self, weights: dict[str, float], bias: float) -> None:
+    def __init__(self, weights: dict[Feature, float], bias: float) -> None:
         self._weights = weights
         self._bias = bias
 

@@ -295,7 +295,7 @@ class Router:
         errand (`frames`), or chat small talk's shapes do not know: no complaint, answered in
         kind; None when it may ask something."""
         frame = frames.frame_of(words, _topic(evidence))
-        if smalltalk.requests(tokens) or frames.still_wrong(frame):
+        if smalltalk.requests(frame) or frames.still_wrong(frame):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):
             return None  # "tandon ngadat lagi, warga antre": trouble, in words no phrase has
@@ -565,6 +565,16 @@ class _AsideMarkers:
     add_ons: _PhraseIndex  # "sekalian", "btw", "oh iya"
     settled: _PhraseIndex  # "sudah ditangani", "sudah beres"
     thanks: _PhraseIndex  # "terima kasih", "matur nuwun"
+    # The words one of them starts with, and the lexicon's markers `_put_aside` reads: most
+    # messages have none of them.
+    triggers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        found = frozenset().union(
+            self.deferrals, self.add_ons, self.settled, self.thanks, lexicon.LATER,
+            lexicon.FIRST, lexicon.THAN, lexicon.CONTRASTS,
+        )  # fmt: skip
+        object.__setattr__(self, "triggers", found)  # frozen: derived once, at construction
 
 
 def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
@@ -573,6 +583,8 @@ def _put_aside(words: list[str], markers: _AsideMarkers) -> set[int]:
     tells one already settled ("sarang tawon sudah diambil damkar, terima kasih") or asks for
     another first ("..., tapi tolong atapnya dulu"): the positions of those clauses. A clause
     runs between breaks; an add-on starts one."""
+    if markers.triggers.isdisjoint(words):
+        return set()  # the common case, decided with one set operation
     added = {
         at
         for at, w in enumerate(words)

@@ -874,10 +874,10 @@ def troubled(words: Sequence[str]) -> bool:
 
 
 def requests(words: Sequence[str]) -> bool:
-    """A request word ("tolong", "mohon" but not "mohon maaf"), as written or as read."""
+    """A request word ("tolong", "mohon" but not "mohon maaf"); analysed words read "tlg" and
+    "nyuwun" as "tolong" and "mohon"."""
     return any(
-        (w in _ASKS or not _ASKS.isdisjoint(expand(w)))
-        and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
+        w in _ASKS and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
         for i, w in enumerate(words)
     )
 
