@@ -116,9 +116,10 @@ class LookAlikes:
         hashes = _min_hashes(words)
         if hashes is None:
             return []
-        found = map(dict.get, self._bands, _keys(hashes), repeat(()))
-        shared = Counter(chain.from_iterable(found))  # in order of first appearance
-        if len(shared) <= NEAREST:
-            return list(shared)  # most messages: no need to rank by bands shared
+        found = list(chain.from_iterable(map(dict.get, self._bands, _keys(hashes), repeat(()))))
+        first = dict.fromkeys(found)  # in order of first appearance
+        if len(first) <= NEAREST:
+            return list(first)  # most messages: no need to count bands shared
+        shared = Counter(found)
         # sorted() is stable: ties stay in order of first appearance, as most_common() keeps them
         return sorted(shared, key=shared.__getitem__, reverse=True)[:NEAREST]
