@@ -204,8 +204,9 @@ def frame_curve(named: dict[str, Callable[[], Got]]) -> list[str]:
             cells = []
             for again in named.values():
                 sc = score(again())
-                n, chat = sc.n or 1, sc.chat or 1
-                cells.append(f"{sc.correct / n:>10.1%}{sc.lost / n:>8.1%}{sc.nowhere / chat:>8.1%}")
+                n = sc.n or 1
+                nowhere = f"{sc.nowhere / sc.chat:>8.1%}" if sc.chat else f"{'-':>8}"
+                cells.append(f"{sc.correct / n:>10.1%}{sc.lost / n:>8.1%}{nowhere}")
             mark = "  <- shipped" if odds == shipped else ""
             lines.append(f"  {odds:<4.1f} " + "".join(cells) + mark)
     finally:
