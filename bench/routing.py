@@ -169,49 +169,51 @@ def corpus_heldout(catalog: Catalog, stemmer: Stemmer) -> tuple[list[Item], list
     return items, routes
 
 
+def swept(
+    title: str,
+    constant: str,
+    values: Sequence[float],
+    named: dict[str, Callable[[], Got]],
+    cell: Callable[[Score], str],
+) -> list[str]:
+    """One figure per set (`cell`) at each value of a matcher constant, the shipped value
+    marked and restored: the curve a threshold was chosen on."""
+    lines = [title, "  value " + "".join(f"{name:>26}" for name in named)]
+    shipped = getattr(matcher, constant)
+    try:
+        for value in values:
+            setattr(matcher, constant, value)  # a Final, on purpose
+            cells = "".join(cell(score(again())) for again in named.values())
+            mark = "  <- shipped" if value == shipped else ""
+            lines.append(f"  {value:<5.2f} {cells}{mark}")
+    finally:
+        setattr(matcher, constant, shipped)
+    return lines
+
+
+def _routed_cell(sc: Score) -> str:
+    n = sc.n or 1
+    return f"{sc.correct / n:>10.1%}{sc.abstained / n:>8.1%}{sc.misrouted / n:>8.1%}"
+
+
+def _told_cell(sc: Score) -> str:
+    n = sc.n or 1
+    nowhere = f"{sc.nowhere / sc.chat:>8.1%}" if sc.chat else f"{'-':>8}"
+    return f"{sc.correct / n:>10.1%}{sc.lost / n:>8.1%}{nowhere}"
+
+
 def conflict_curve(named: dict[str, Callable[[], Got]]) -> list[str]:
     """Accuracy / abstain / misroute at each CONFLICT_SHARE (how sure the learned layer must
     be of another agency to make a keyword answer a question), on the calibration sets."""
-    lines = ["conflicting-context curve (complaints; acc/abstain/misroute; 1.01 = check off):"]
-    lines.append("  share " + "".join(f"{name:>26}" for name in named))
-    shipped = matcher.CONFLICT_SHARE
-    try:
-        for share in CONFLICT_SHARES:
-            setattr(matcher, "CONFLICT_SHARE", share)  # noqa: B010  (a Final, on purpose)
-            cells = []
-            for again in named.values():
-                sc = score(again())
-                n = sc.n or 1
-                cells.append(
-                    f"{sc.correct / n:>10.1%}{sc.abstained / n:>8.1%}{sc.misrouted / n:>8.1%}"
-                )
-            mark = "  <- shipped" if share == shipped else ""
-            lines.append(f"  {share:<5.2f} " + "".join(cells) + mark)
-    finally:
-        setattr(matcher, "CONFLICT_SHARE", shipped)  # noqa: B010
-    return lines
+    title = "conflicting-context curve (complaints; acc/abstain/misroute; 1.01 = check off):"
+    return swept(title, "CONFLICT_SHARE", CONFLICT_SHARES, named, _routed_cell)
 
 
 def frame_curve(named: dict[str, Callable[[], Got]]) -> list[str]:
     """Accuracy / lost / non-complaints nowhere at each FRAME_CHAT_ODDS (how sure the frame
     model must be that a message naming a problem asks nothing), on sets it may be tuned on."""
-    lines = ["frame curve (complaints right / lost to small talk; non-complaints nowhere):"]
-    lines.append("  odds " + "".join(f"{name:>26}" for name in named))
-    shipped = matcher.FRAME_CHAT_ODDS
-    try:
-        for odds in FRAME_ODDS:
-            setattr(matcher, "FRAME_CHAT_ODDS", odds)  # noqa: B010  (a Final, on purpose)
-            cells = []
-            for again in named.values():
-                sc = score(again())
-                n = sc.n or 1
-                nowhere = f"{sc.nowhere / sc.chat:>8.1%}" if sc.chat else f"{'-':>8}"
-                cells.append(f"{sc.correct / n:>10.1%}{sc.lost / n:>8.1%}{nowhere}")
-            mark = "  <- shipped" if odds == shipped else ""
-            lines.append(f"  {odds:<4.1f} " + "".join(cells) + mark)
-    finally:
-        setattr(matcher, "FRAME_CHAT_ODDS", shipped)  # noqa: B010
-    return lines
+    title = "frame curve (complaints right / lost to small talk; non-complaints nowhere):"
+    return swept(title, "FRAME_CHAT_ODDS", FRAME_ODDS, named, _told_cell)
 
 
 def naive_router(catalog: Catalog) -> Route:
