@@ -2,11 +2,12 @@
 fix, news that a problem went away, a joke, a forward, an errand meant for home. Whatever
 problem such a message names, no officer has anything to do.
 
-The small-talk rules (`smalltalk.py`) know the common shapes; a message they let through with
-a catalog phrase in it is asked of this model. It reads the message's frame, not its topic:
-every catalog phrase found is masked to one token, `TOPIC`, and numbers to `NUMBER`, so that
-"terima kasih § sudah dibenerin" and "tolong § dibenerin" differ by what is said around the
-problem, not by the problem, which the corpus's complaints would always win.
+The small-talk rules (`smalltalk.py`) know the common shapes; a message they let through is
+asked of this model (one with a stored correction is not: an officer has spoken). It reads the
+message's frame, not its topic: every catalog phrase found is masked to one token, `TOPIC`,
+and numbers to `NUMBER`, so that "terima kasih § sudah dibenerin" and "tolong § dibenerin"
+differ by what is said around the problem, not by the problem, which the corpus's complaints
+would always win.
 
 Why a logistic regression over words and word pairs: the frame is carried by whole words
 ("sudah", "kemarin", "tolong", "belum") and their order ("sudah §", "§ belum"); weights fitted
