@@ -583,11 +583,32 @@ def small_talk(
 
 def told(text: str, tokens: Sequence[str] | None = None) -> tuple[str, ...]:
     """The tags of a message the router found to tell of a problem without asking anything
-    (routing/frames.py): its courtesies, and "other" for the rest."""
-    marked = split(text) if tokens is None else tokens
+    (routing/frames.py): "other", a thanks anywhere in it, and the courtesies its first clause
+    opens with ("kemarin sore petugas datang" greets nobody)."""
+    words = [w for w in (split(text) if tokens is None else tokens) if w != BOUNDARY]
+    anywhere: set[str] = set()
+    _cover(words, anywhere)
+    return _ordered((_opening(words) - {OPENER}) | (anywhere & {THANKS}) | {OTHER})
+
+
+def _opening(words: Sequence[str]) -> set[str]:
+    """The tags of the small-talk phrases a message starts with, up to its first other word."""
     tags: set[str] = set()
-    _cover([w for w in marked if w != BOUNDARY], tags)
-    return _ordered((tags - {OPENER}) | {OTHER})
+    at = 0
+    while at < len(words):
+        phrase = next((p for p, _ in _BY_FIRST.get(words[at], ()) if _starts(words, at, p)), None)
+        if phrase is not None:
+            tags.update(t for p, t in _BY_FIRST[words[at]] if p == phrase)
+            at += len(phrase)
+        elif words[at] in _FILLERS or _laughs(words[at]):
+            at += 1
+        else:
+            break
+    return tags
+
+
+def _starts(words: Sequence[str], at: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(words[at : at + len(phrase)]) == phrase
 
 
 def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequence[str]) -> bool:
@@ -752,7 +773,7 @@ def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
     at = 0
     while at < len(words):
         for phrase, _ in _BY_FIRST.get(words[at], ()):
-            if tuple(words[at : at + len(phrase)]) == phrase:
+            if _starts(words, at, phrase):
                 tags.update(t for p, t in _BY_FIRST[words[at]] if p == phrase)
                 at += len(phrase)
                 break

@@ -80,3 +80,14 @@ def test_a_thanks_that_still_asks_or_still_wrong_is_a_complaint(router: Router, 
     result = router.route(text)
     assert not result.small_talk
     assert result.opd is not None or result.candidates
+
+
+def test_a_story_is_greeted_only_when_it_opens_with_a_greeting(router: Router) -> None:
+    """ "Kemarin sore petugas datang ...": the answer does not say "Selamat sore" back; a story
+    that opens "Selamat pagi pak, ..." is greeted, and a thanks anywhere is thanked."""
+    story = (
+        "kemarin sore petugas damkar datang ke rumah ibu saya di Pakunden, ular sawah di gudang"
+        " sudah dibawa pergi. Ibu sampai nangis lega, petugasnya sabar sekali."
+    )
+    assert router.route(f"{story} Matur nuwun sanget.").small_talk == ("thanks", "other")
+    assert "greeting" in router.route(f"Selamat pagi pak, {story}").small_talk
