@@ -194,7 +194,7 @@ class Router:
         self._words_of = {phrase.text: phrase.words for phrase in phrases}
         for phrase in phrases:
             self._by_first.setdefault(phrase.words[0], []).append((phrase, phrase.later_words))
-        self.frames = self._trained_frames(corpus) if learned else None
+        self.frames = self._trained_frames(phrases, corpus) if learned else None
         self.examples: list[tuple[str, str]] = []
         self.skipped_examples: list[tuple[str, str]] = []  # their agency is not in the catalog
         self._example_texts: list[str] = []
@@ -307,16 +307,13 @@ class Router:
             None, 0.0, evidence=(*evidence, said), small_talk=smalltalk.told(text, tokens)
         )
 
-    def _trained_frames(self, corpus: Sequence[tuple[str, str]] | None) -> frames.FrameModel:
+    def _trained_frames(
+        self, phrases: Iterable[_Phrase], corpus: Sequence[tuple[str, str]] | None
+    ) -> frames.FrameModel:
         """The frame model of this catalog's phrases and corpus: once per process, as the
         n-gram model (`_trained_model`)."""
         key = (
-            tuple(
-                sorted(
-                    (p.agency, p.words, p.weight, p.context, p.together)
-                    for p in self._words_of_phrases()
-                )
-            ),
+            tuple(sorted((p.agency, p.words, p.weight, p.context, p.together) for p in phrases)),
             type(self.analyzer.stemmer).__name__,
             None if corpus is None else tuple(corpus),
         )
@@ -327,9 +324,6 @@ class Router:
                 (self._frame(text), code == ngrams.CHAT) for text, code in given
             )
         return model
-
-    def _words_of_phrases(self) -> Iterable[_Phrase]:
-        return (phrase for found in self._by_first.values() for phrase, _ in found)
 
     def _frame(self, text: str) -> list[str]:
         words = self.analyzer.analyze_split(split(text))

@@ -271,7 +271,6 @@ _STORY_TURNS: Final = frozenset(
 # luber" is a "but".
 _ONLY: Final = frozenset("cuma hanya mung namung".split())
 NO_LONGER_WITHIN: Final = 3  # words between "nggak" and "lagi" in "nggak mampet lagi"
-_AGAIN: Final = lexicon.AGAIN
 # That the fix is done: "sudah", or English "has been patched", "working again".
 _DONE: Final = frozenset("sudah been again now".split())
 # An advert without a link is short and dense with promotion words ("gacor hari ini, depo 10rb
@@ -583,32 +582,14 @@ def small_talk(
 
 def told(text: str, tokens: Sequence[str] | None = None) -> tuple[str, ...]:
     """The tags of a message the router found to tell of a problem without asking anything
-    (routing/frames.py): "other", a thanks anywhere in it, and the courtesies its first clause
-    opens with ("kemarin sore petugas datang" greets nobody)."""
+    (routing/frames.py): "other", a thanks anywhere in it, and the courtesies it opens with
+    ("kemarin sore petugas datang" greets nobody)."""
     words = [w for w in (split(text) if tokens is None else tokens) if w != BOUNDARY]
     anywhere: set[str] = set()
     _cover(words, anywhere)
-    return _ordered((_opening(words) - {OPENER}) | (anywhere & {THANKS}) | {OTHER})
-
-
-def _opening(words: Sequence[str]) -> set[str]:
-    """The tags of the small-talk phrases a message starts with, up to its first other word."""
-    tags: set[str] = set()
-    at = 0
-    while at < len(words):
-        phrase = next((p for p, _ in _BY_FIRST.get(words[at], ()) if _starts(words, at, p)), None)
-        if phrase is not None:
-            tags.update(t for p, t in _BY_FIRST[words[at]] if p == phrase)
-            at += len(phrase)
-        elif words[at] in _FILLERS or _laughs(words[at]):
-            at += 1
-        else:
-            break
-    return tags
-
-
-def _starts(words: Sequence[str], at: int, phrase: tuple[str, ...]) -> bool:
-    return tuple(words[at : at + len(phrase)]) == phrase
+    opened: set[str] = set()
+    _cover(words, opened, opening=True)
+    return _ordered((opened - {OPENER}) | (anywhere & {THANKS}) | {OTHER})
 
 
 def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequence[str]) -> bool:
@@ -767,19 +748,22 @@ def _laughs(word: str) -> bool:
     return _LAUGH.match(word) is not None
 
 
-def _cover(words: Sequence[str], tags: set[str]) -> list[str]:
-    """Words no small-talk phrase or filler accounts for; the tags of the phrases found."""
+def _cover(words: Sequence[str], tags: set[str], *, opening: bool = False) -> list[str]:
+    """Words no small-talk phrase or filler accounts for; the tags of the phrases found (with
+    `opening`, of those the message starts with only, up to its first other word)."""
     rest: list[str] = []
     at = 0
     while at < len(words):
         for phrase, _ in _BY_FIRST.get(words[at], ()):
-            if _starts(words, at, phrase):
+            if tuple(words[at : at + len(phrase)]) == phrase:
                 tags.update(t for p, t in _BY_FIRST[words[at]] if p == phrase)
                 at += len(phrase)
                 break
         else:
             word = words[at]
             if word not in _FILLERS and not _laughs(word):
+                if opening:
+                    return [*rest, *words[at:]]
                 rest.append(word)
             at += 1
     if not rest and not tags and any(_laughs(w) for w in words):
@@ -812,7 +796,7 @@ def _no_longer(words: Sequence[str]) -> list[str]:
         ends = [
             end
             for end in range(at + 2, min(at + 2 + NO_LONGER_WITHIN, len(words)))
-            if words[end] in _AGAIN or not _AGAIN.isdisjoint(expand(words[end]))  # "lg"
+            if words[end] in lexicon.AGAIN or not lexicon.AGAIN.isdisjoint(expand(words[end]))
         ]
         if words[at] in _NOT_GOING and ends:
             at = ends[0] + 1
