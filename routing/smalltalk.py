@@ -879,8 +879,9 @@ def troubled(words: Sequence[str]) -> bool:
 
 
 def requests(words: Sequence[str]) -> bool:
-    """A request word ("tolong", "mohon" but not "mohon maaf"); analysed words read "tlg" and
-    "nyuwun" as "tolong" and "mohon"."""
+    """A request word ("tolong", "mohon" but not "mohon maaf"). Given the analysed words (as
+    the router passes them), "tlg" and "nyuwun" already read "tolong" and "mohon"; given the
+    words as written, as `_asks_something` does, they do not."""
     return any(
         w in _ASKS and (i + 1 == len(words) or words[i + 1] not in _COURTEOUS_AFTER)
         for i, w in enumerate(words)
