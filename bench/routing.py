@@ -58,11 +58,14 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout9": (TESTS / "holdout9.jsonl", None),  # round 9's last set: never tuned on
     "holdout10-a": (TESTS / "holdout10.jsonl", "a"),  # round 10, two more authors: may guide tuning
     "holdout10-b": (TESTS / "holdout10.jsonl", "b"),  # never tuned on, never its failures
+    "holdout11-a": (TESTS / "holdout11.jsonl", "a"),  # round 11, two more authors: may guide tuning
+    "holdout11-b": (TESTS / "holdout11.jsonl", "b"),  # never tuned on, never its failures
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
     "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
+    "holdout11-b",
 )  # fmt: skip
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
@@ -72,7 +75,7 @@ CALIBRATION = ("fresh", "holdout-tuned", "styles-tune", "corpus-heldout")
 CONFLICT_SHARES = (1.01, 0.97, 0.95, 0.9, 0.85, 0.8, 0.7)  # 1.01: the check is off
 FRAME_ODDS = (float("inf"), 3.0, 2.5, 2.0, 1.5, 1.0, 0.5, 0.0)  # inf: the frame model is off
 # Tuning sets rich in non-complaints that name a problem: where the frame model is weighed.
-FRAME_SETS = ("tricky9", "holdout8-a", "holdout10-a")
+FRAME_SETS = ("tricky9", "holdout8-a", "holdout10-a", "holdout11-a")
 
 Route = Callable[[str], RouteResult]
 

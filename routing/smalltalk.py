@@ -191,6 +191,14 @@ _TOOLS: Final = frozenset("aplikasi halaman portal web website situs error eror"
 # in it ("laporan saya kok belum ditangani? sekarang rumah tetangga kebanjiran").
 FOLLOW_UP_MAX_WORDS: Final = 24
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
+# "Sudah" this close before the fix in news of one ("udh nyala", "sudah mengalir lagi").
+DONE_WITHIN: Final = 2
+# What makes a fix an expectation, not news ("padahal tetangga sudah cair").
+_EXPECTED: Final = frozenset("padahal pdhl mestine harusnya seharusnya".split())
+# What may follow the fix in news of one ("udah nyala lagi kok", "udh nyala, aman").
+_FIX_CLOSERS: Final = (
+    _PARTICLES | _ADDRESSES | frozenset("lagi lg maning kok aman alhamdulillah nggih njih".split())
+)
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
 # A question about hours or a contact that names a service's problem is only that when short:
@@ -250,6 +258,8 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+# News of a fix with no thanks is trusted only when short: a longer one tells a story.
+FIX_NEWS_MAX_WORDS: Final = 12
 # A thanks that tells the story of a fix may run long, so long as it asks nothing.
 THANKS_STORY_MAX_WORDS: Final = 60
 _ASKS: Final = lexicon.REQUESTS | frozenset("tulung harap segera".split())
@@ -535,6 +545,8 @@ def small_talk(
         or (agencies <= 1 and _thanks_story(text, words))
     ):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
+    if _fix_news(text, words):
+        return _ordered(tags | {OTHER})  # "listrik Bethek udh nyala, aman": nothing to do
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
         set(found) - _CHAT_WORDS
     ):
@@ -601,6 +613,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     if (
         _withdraws(marked)
         or _gone_by_itself(marked)
+        or _fix_news(text, words)
         or _forwards_chain(words, seen)
         or _REPORTED.found_in(words)
     ):
@@ -830,6 +843,26 @@ def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
         and not contrast
         and not (expanded - set(words)) & _CONTRAST
         and not _DONE.isdisjoint(expanded)
+    )
+
+
+def _fix_news(text: str, words: Sequence[str]) -> bool:
+    """Short news of a fix without a thanks ("listrik udh nyala, aman"): it asks nothing, its
+    last word but for particles is the fix, just after "sudah" ("njaluk dipangkas" asks for
+    one), and it is no expectation ("padahal tetangga sudah cair"); "jalan sudah diaspal
+    sekarang bergelombang" and "lampu sudah nyala siang hari terus" go on to the trouble."""
+    if len(words) > FIX_NEWS_MAX_WORDS or _is_question(text, words) or requests(words):
+        return False
+    read = [{w, *expand(w)} for w in words]
+    fixes = [i for i, r in enumerate(read) if not r.isdisjoint(_RESOLVED)]
+    if not fixes or any(r & _EXPECTED for r in read):
+        return False
+    last = fixes[-1]
+    done_just_before = any(r & _DONE for r in read[max(0, last - DONE_WITHIN) : last])
+    return (
+        done_just_before
+        and all(w in _FIX_CLOSERS for w in words[last + 1 :])
+        and _resolved(words, set())
     )
 
 

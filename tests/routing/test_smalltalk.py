@@ -149,6 +149,11 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # news of a fix that goes on to trouble, asks for one or expects one
+        "jalan Semampir sudah diaspal sekarang bergelombang",
+        "lampu PJU Gang Mawar sudah nyala siang hari terus",
+        "dahan pohon depan SD sudah rimbun nutup rambu, perlu dipangkas",
+        "bansos kami belum masuk padahal tetangga sudah cair",
         # the boss told of, not called
         "bos saya nahan ijazah asli, gak mau dikembalikan kalau saya resign",
         # an opinion that tells of trouble complains
@@ -226,6 +231,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # "no longer" in Javanese and chat spelling
         "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
         "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
+        # news of a fix, with no thanks: the fix ends it
+        "air PDAM di Banaran udah ngalir lagi kak",
+        "sampah di depan SD sudah diangkut",
         # a long thanks that tells the story of the fix
         "Selamat pagi. Saluran depan rumah kami di Tamanan dulu mampet berbulan-bulan, tiap"
         " hujan air masuk teras. Hari Sabtu petugas datang dan saluran sudah dikeruk bersih."
