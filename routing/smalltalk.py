@@ -269,6 +269,9 @@ _COURTEOUS_AFTER: Final = frozenset(
 # "Not" that tells of no trouble: "tidak perlu ditindaklanjuti", "tidak ada korban".
 _NOTHING_NEEDED: Final = frozenset("perlu usah ada wonten prelu".split())
 _NEGATIONS: Final = frozenset("tidak mboten boten ora".split())
+# A "not" this close after a purpose word is what the writer means to avoid ("biar saya nggak").
+_PURPOSES: Final = frozenset("biar supaya agar ben men amrih".split())
+PURPOSE_WITHIN: Final = 2
 # Before a fix word, what says it is not done: "gak nyala", "belum diperbaiki", "mugi saged
 # dipun dandosi" (hoped for).
 _NOT_DONE: Final = frozenset("tidak mboten boten ora belum durung saged iso dapat akan".split())
@@ -360,6 +363,8 @@ _KIN: Final = frozenset(
     "ma mah mama mami mak emak pa papa yah ayah le nduk sayang beb bebeb bos boss".split()
 )
 _KIN_TITLES: Final = frozenset("pak bu bapak ibu".split())
+_BOSSES: Final = frozenset("bos boss".split())
+_NAMED_BY: Final = _KIN_TITLES | frozenset("mas mbak mba kak om tante bude pakde".split())
 _TEACHERS: Final = frozenset("guru ustadz ustaz".split())
 _WISHES: Final = _PhraseSet("""
     selamat natal, selamat tahun baru, selamat hari raya, selamat idul fitri, selamat lebaran,
@@ -552,7 +557,7 @@ def small_talk(
     ):
         return _ordered(tags | {OTHER})  # "min udah makan belum? 😂"
     if len(words) <= NOT_A_REPORT_MAX_WORDS:
-        if _errand(words) or _to_someone_else(text, marked):
+        if _errand(words) or _to_someone_else(text, marked, known):
             return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
         if _introduces(words):
             return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
@@ -565,6 +570,8 @@ def small_talk(
     question = _is_question(text, words)
     if question and _asks_yes_or_no(marked):
         expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
+    if question and _only_purposes_negated(words):
+        expanded -= {"tidak"}  # "jam berapa tutup? biar saya nggak datang pas tutup"
     if _follows_up(marked, words, question):
         return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
     if expanded & _PROBLEM_CUES:
@@ -620,6 +627,8 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
+    if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
+        return True  # "Pak Yanto, ...": `_to_someone_else` reads whether that is a name
     return _is_question(text, words) and (
         _about_hours(words) or _about_contact(words) or _names_own_report(words)
     )
@@ -658,19 +667,30 @@ def _introduces(words: Sequence[str]) -> bool:
     return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
 
 
-def _to_someone_else(text: str, marked: Sequence[str]) -> bool:
-    """A message that opens by calling a relative, a boss or a teacher, a comma after it ("Ma,
-    aku wis tekan pasar", "Bos, truk e kejebak macet", "Pak guru, PR Dimas ketinggalan") and
-    asks nothing of anyone here: sent here by mistake. "Pak", "Bu", "Mas" alone open reports to
-    the officers too; "bos saya nahan ijazah" tells of the boss."""
+def _to_someone_else(
+    text: str, marked: Sequence[str], known: Callable[[str], bool] | None = None
+) -> bool:
+    """A message that opens by calling a relative, a boss, a teacher or someone by name, a
+    comma after it ("Ma, aku wis tekan pasar", "Bos, truk e kejebak macet", "Pak guru, PR Dimas
+    ketinggalan", "Pak Yanto, iuran sampah udah saya transfer ya, tolong dicatat"): sent here
+    by mistake. What it asks of a relative or of someone named is theirs to do, so long as it
+    tells of no trouble ("Le, mbahmu minta dijemput"); a boss or a teacher it may not ask
+    anything. "Pak", "Bu", "Mas" alone open reports to the officers too; "bos saya nahan
+    ijazah" tells of the boss. `known`: whether a word is a real word, not a name."""
     words = [w for w in marked if w != BOUNDARY]
     if len(marked) > 2 and marked[0] in _KIN_TITLES and marked[1] in _TEACHERS:
-        called = 2
+        called, theirs = 2, False
+    elif len(marked) > 2 and marked[0] in _NAMED_BY and known is not None and not known(marked[1]):
+        called, theirs = 2, True
     elif marked[0] in _KIN:
-        called = 1
+        called, theirs = 1, marked[0] not in _BOSSES
     else:
         return False
-    return len(marked) > called and marked[called] == BOUNDARY and not _asks_something(text, words)
+    if len(marked) <= called or marked[called] != BOUNDARY:
+        return False
+    if theirs and not troubled(words) and "?" not in text:
+        return True
+    return not _asks_something(text, words)
 
 
 def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:
@@ -951,6 +971,15 @@ def _last_word(words: Sequence[str]) -> str:
     while end > 1 and words[end - 1] in _PARTICLES:
         end -= 1
     return words[end - 1]
+
+
+def _only_purposes_negated(words: Sequence[str]) -> bool:
+    """Every "not" in the message is in a purpose ("biar nggak", "supaya saya tidak"): what the
+    writer means to avoid, not something wrong."""
+    negated = [i for i, w in enumerate(words) if "tidak" in (w, *expand(w))]
+    return bool(negated) and all(
+        not _PURPOSES.isdisjoint(words[max(0, i - PURPOSE_WITHIN) : i]) for i in negated
+    )
 
 
 def _asks_yes_or_no(marked: Sequence[str]) -> bool:

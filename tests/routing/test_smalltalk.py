@@ -149,6 +149,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # someone by name or by title told of trouble: a report to them through Lapor
+        "Pak Lurah, jalan depan rumah rusak tolong diperbaiki",
+        "Mas Budi, lampu jalan gang 3 mati sejak kemarin",
         # news of a fix that goes on to trouble, asks for one or expects one
         "jalan Semampir sudah diaspal sekarang bergelombang",
         "lampu PJU Gang Mawar sudah nyala siang hari terus",
@@ -231,6 +234,11 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # "no longer" in Javanese and chat spelling
         "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
         "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
+        # a request to a relative or to someone by name, with no trouble in it
+        "Nduk, bapak minta dijemput di puskesmas jam 11 ya",
+        "Pak Harno, iuran sampah bulan Juni sudah saya bayar lewat transfer, tolong dicek ya",
+        # a "not" in a purpose only ("so that I don't come in vain")
+        "Puskesmas Sukorame tutup jam berapa hari Jumat? supaya saya tidak datang kesorean",
         # news of a fix, with no thanks: the fix ends it
         "air PDAM di Banaran udah ngalir lagi kak",
         "sampah di depan SD sudah diangkut",
