@@ -73,15 +73,18 @@ _TOPICS: Final = tuple(f"<topics{n}>" for n in range(4))
 
 def still_wrong(frame: Sequence[str]) -> bool:
     """ "Terima kasih, jalannya sudah diaspal. Tapi ...", "keren sih tamannya, cuma tempat
-    sampahnya luber", "makasih, jalannya berlubang lagi", "lampunya masih mati": a problem
-    after a turn, back again or still there, however grateful the rest ("cuma mau bilang
-    makasih" only thanks, "nggak mampet lagi" is fixed, "harganya lagi turun" is now). The
-    model, which weighs every word on its own, lost such complaints on the tuning sets."""
+    sampahnya luber", "makasih, jalannya berlubang lagi", "lampunya masih mati", "sekarang ada
+    sarang tawon": a problem after a turn, back again, still or now there, however grateful
+    the rest ("cuma mau bilang makasih" only thanks, "nggak mampet lagi" is fixed, "harganya
+    lagi turun" is now). The model, which weighs every word on its own, lost such complaints
+    on the tuning sets."""
     for at, word in enumerate(frame):
         if word == TOPIC:
             before = frame[at - 1] if at else BOUNDARY
             after = frame[at + 1 : at + 3]
             denied = any(w == "tidak" or w in lexicon.NEGATORS for w in frame[max(at - 2, 0) : at])
+            if at >= 2 and frame[at - 2] in lexicon.SHIFTS and before in lexicon.THERE_IS:
+                return True  # "..., udah ketemu. nah sekarang ada sarang tawon": new now
             if before in lexicon.STILL_THERE or (
                 after[:1]
                 and after[0] in lexicon.AGAIN

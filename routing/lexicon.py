@@ -251,6 +251,9 @@ lunyu = licin
 nyetel = putar
 tekan dumugi = sampai
 teka rawuh = datang
+kersa = berkenan
+suket = rumput
+inggil = tinggi
 saben = setiap
 mung thok namung = hanya
 padha sami = sama
@@ -462,7 +465,7 @@ RANKING: Final = frozenset(
 MAIN_VERBS: Final = frozenset("lapor keluhkan keluh adu sampaikan maksud".split())
 BESIDES: Final = frozenset("selain besides kejaba kajaba".split())
 # "Tolong kabel itu dulu": a request for one thing first names the problem that matters most.
-REQUESTS: Final = frozenset("tolong mohon please nyuwun minta".split())
+REQUESTS: Final = frozenset("tolong mohon please nyuwun minta kersa berkenan".split())
 FIRST: Final = frozenset("dulu duluan dahulu disik dhisik riyin rumiyin first".split())
 # Words that list one thing after another ("KTP hilang dan PBB belum bayar").
 CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())
@@ -550,6 +553,8 @@ TURNS: Final = CONTRASTS - {"ning"} | frozenset("sayangnya soalnya however".spli
 # "jalannya berlubang lagi", "lampunya masih mati": a problem back or still there.
 AGAIN: Final = frozenset("lagi maneh meneh malih again".split())
 STILL_THERE: Final = frozenset("masih tasih taksih isih still".split())
+# "..., udah ketemu. nah sekarang ada sarang tawon": a problem that is there now is new.
+THERE_IS: Final = frozenset("ada onok enek wonten there".split())
 # "cuma mau bilang makasih": "cuma" before a wish is no turn.
 WANTS: Final = frozenset("mau ingin arep badhe akan pengen pengin mo want".split())
 # What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").

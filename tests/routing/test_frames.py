@@ -37,6 +37,8 @@ def test_one_class_alone_teaches_nothing() -> None:
         (["cuma", "mau", "bilang", "makasih", TOPIC, "sudah", "nyala"], False),
         (["terima", "kasih", TOPIC, "sekarang", "sudah", "terang"], False),
         (["tapi", "terima", "kasih"], False),  # no problem after the turn
+        (["sudah", "ketemu", "|", "nah", "sekarang", "ada", TOPIC, "besar"], True),  # new now
+        (["makasih", "|", "sekarang", "sudah", "ada", TOPIC], False),  # there at last
     ],
 )
 def test_a_turn_before_a_problem_tells_of_one_still_there(frame: list[str], turns: bool) -> None:

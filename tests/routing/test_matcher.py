@@ -408,6 +408,15 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ),
         # violence at home told at length: the husband and the blow apart in one clause
         ("bojoku saben mulih mendem mesti nggebuki aku", "DP3AP2KB"),
+        # round 11: busking told as a deed, a drug deal seen, a krama "please" ("kersa" is
+        # no "kera", a monkey) and its grass
+        ("bocah-bocah cilik ngamen nang perempatan sampai tengah malam", "DINSOS"),
+        ("di warung belakang SMP sering ada transaksi pil, yang beli anak sekolah", "POLRI"),
+        (
+            "Nyuwun sewu, suket ing lapangan Kelurahan Bangsal sampun inggil, mugi kersa dipun"
+            " resiki. Matur nuwun",
+            "DLHKP",
+        ),
         ("suami saya kalau kalah judi selalu menampar saya di depan anak-anak", "DP3AP2KB"),
         ("kemarin bapak marah lagi dan memukul ibu pakai sapu", "DP3AP2KB"),
     ],
