@@ -166,8 +166,14 @@ _FOLLOW_UP: Final = _PhraseSet("""
     pengaduan saya, tiket saya, laporan yang saya, laporan yg saya, yang saya laporkan,
     yg saya laporkan, nomor tiket, nomer tiket, no tiket, tiket nomor, tiket no, nomor tiketnya,
     aduan kula, aduan kulo, laporan aku, aduan aku, aduanku, laporan no, laporan nomor,
-    yg aku kirim, yang aku kirim
+    yg aku kirim, yang aku kirim, laporan sy, my report, my complaint, my ticket, our report
 """)
+# One's own report by its reference ("LPR-22914", "KDR-26-000123", "#45190"), or "laporan"
+# with a few words before whose it is ("laporan PDAM saya").
+_TICKET_REF: Final = re.compile(r"\b[A-Za-z]{2,6}-\d{2,}(?:-\d+)?\b|#\d{4,}")
+_WORSE: Final = frozenset("makin semakin tambah bertambah nambah soyo".split())  # getting worse
+_OWNERS: Final = frozenset("saya sy aku kula kulo kami".split())
+OWNER_WITHIN: Final = 3
 # Or a report told as past ("kemaren aku lapor soal saluran"), with a word that asks where it
 # stands: a past report with a question only ("sudah lapor kok belum diperbaiki?") may be a new
 # one about a problem still there.
@@ -181,12 +187,12 @@ _STATUS_ASKED: Final = frozenset(
     kabar kabarnya balasan dibalas perkembangan perkembangannya progres progress
     diproses diterusin diteruskan dialihkan ditanggapi direspon dibaca dipunwaos antri antrian
     status statusnya tindaklanjut ditindaklanjuti ditangani ditindak balesan dibales digarap
-    mastiin memastikan diverifikasi tanggapan tanggapannya diterima notif
+    mastiin memastikan diverifikasi tanggapan tanggapannya diterima notif update updates
     """.split()
 )
 # Lapor's own tools: a message about them is a report on them (DISKOMINFO), whatever report
 # of one's own it names ("halaman lacak laporan gak bisa dibuka, laporan saya sampai mana").
-_TOOLS: Final = frozenset("aplikasi halaman portal web website situs error eror".split())
+_TOOLS: Final = frozenset("aplikasi halaman portal web website situs error eror bot botnya".split())
 # Longer, it tells of more than the status it asks for; so does a later clause with a problem
 # in it ("laporan saya kok belum ditangani? sekarang rumah tetangga kebanjiran").
 FOLLOW_UP_MAX_WORDS: Final = 24
@@ -572,7 +578,7 @@ def small_talk(
         expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
     if question and _only_purposes_negated(words):
         expanded -= {"tidak"}  # "jam berapa tutup? biar saya nggak datang pas tutup"
-    if _follows_up(marked, words, question):
+    if _follows_up(text, marked, words, question):
         return _ordered(tags | {QUESTION})  # "laporan saya kemarin gimana?": its status
     if expanded & _PROBLEM_CUES:
         return ()
@@ -630,28 +636,35 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
         return True  # "Pak Yanto, ...": `_to_someone_else` reads whether that is a name
     return _is_question(text, words) and (
-        _about_hours(words) or _about_contact(words) or _names_own_report(words)
+        _about_hours(words) or _about_contact(words) or _names_own_report(text, words)
     )
 
 
-def _names_own_report(words: Sequence[str]) -> bool:
-    """ "laporan saya", "aduan kula", or a ticket by its number ("tiket 00917 gmn min?")."""
-    return _FOLLOW_UP.found_in(words) or any(
-        w == "tiket" and any(ch.isdigit() for ch in after) for w, after in pairwise(words)
+def _names_own_report(text: str, words: Sequence[str]) -> bool:
+    """ "laporan saya", "laporan PDAM saya", "aduan kula", or a ticket by its number ("tiket
+    00917 gmn min?") or reference ("LPR-22914", "my report #45190")."""
+    return (
+        _FOLLOW_UP.found_in(words)
+        or _TICKET_REF.search(text) is not None
+        or any(w == "tiket" and any(ch.isdigit() for ch in after) for w, after in pairwise(words))
+        or any(
+            w == "laporan" and not _OWNERS.isdisjoint(words[at + 1 : at + 1 + OWNER_WITHIN])
+            for at, w in enumerate(words)
+        )
     )
 
 
-def _follows_up(marked: Sequence[str], words: Sequence[str], question: bool) -> bool:
+def _follows_up(text: str, marked: Sequence[str], words: Sequence[str], question: bool) -> bool:
     """A short message about one's own report ("laporan saya kemarin gimana?", "tiket 4471
     sudah sampai mana", "kemaren aku lapor soal saluran, udah diterusin belum")."""
     if len(words) > FOLLOW_UP_MAX_WORDS or not _TOOLS.isdisjoint(words):
         return False
     clauses = " ".join(marked).replace("tindak lanjut", "tindaklanjut").split(BOUNDARY)
     later = [w for clause in clauses[1:] for w in _before_topic(clause.split())]
-    if not _readings(later).isdisjoint(_PROBLEM_STATES):
-        return False
+    if not _readings(later).isdisjoint(_PROBLEM_STATES | _WORSE):
+        return False  # "..., gimana ya? soalnya skrg lubangnya makin lebar": news, not status
     asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
-    if _names_own_report(words):
+    if _names_own_report(text, words):
         return question or asks_status
     return asks_status and _REPORTED.found_in(words)
 
