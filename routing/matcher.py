@@ -188,6 +188,7 @@ class Router:
             self._analysed(lexicon.SETTLED),
             self._analysed(lexicon.THANKS),
         )
+        self._offices = frozenset(agency.code.casefold() for agency in catalog.agencies)
         self._courtesy = self._analysed(smalltalk.courtesies(thanks=False))
         self._thanks = self._analysed(smalltalk.courtesies(thanks=True))
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
@@ -256,7 +257,9 @@ class Router:
             for w in self._words_of[ev.phrase]
         }
         named = {ev.agency for ev in evidence if ev.kind == "keyword" and ev.weight >= PROBLEM_SIGN}
-        chat = smalltalk.small_talk(text, tokens, found, self.analyzer.knows, len(named))
+        chat = smalltalk.small_talk(
+            text, tokens, found, self.analyzer.knows, len(named), self._offices
+        )
         if chat:
             return RouteResult(None, 0.0, small_talk=chat)
         if self._example_texts:

@@ -264,6 +264,8 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+# A thanks this close to the end, beside an office's name, is addressed to it ("thx dishub").
+OFFICE_THANKS_WITHIN: Final = 4
 # News of a fix with no thanks is trusted only when short: a longer one tells a story.
 FIX_NEWS_MAX_WORDS: Final = 12
 # A thanks that tells the story of a fix may run long, so long as it asks nothing.
@@ -366,7 +368,8 @@ _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
 # Who a message meant for someone else opens by calling; "pak guru", "bu guru" by title.
 _KIN: Final = frozenset(
-    "ma mah mama mami mak emak pa papa yah ayah le nduk sayang beb bebeb bos boss".split()
+    "ma mah mama mami mak emak pa papa yah ayah le nduk dek adek nak sayang beb bebeb bos"
+    " boss".split()
 )
 _KIN_TITLES: Final = frozenset("pak bu bapak ibu".split())
 _BOSSES: Final = frozenset("bos boss".split())
@@ -523,13 +526,15 @@ def small_talk(
     found: Collection[str] = (),
     known: Callable[[str], bool] | None = None,
     agencies: int = 0,
+    offices: Collection[str] = (),
 ) -> tuple[str, ...]:
     """The tags of what `text` is when it is no complaint, in `TAGS` order; () when it may be one.
     `tokens`: `normalize.split(text)`, when the caller has it. `found`: the words of the catalog
     phrases the router found in it, signs of a complaint unless they only name Lapor itself
     ("ini bot?"). `known`: whether a word is a real word; a message of none ("asdfgh") is no
     report anyone could act on. `agencies`: how many agencies those phrases name; a thanks
-    that tells of two is a fix and a new problem."""
+    that tells of two is a fix and a new problem. `offices`: the agencies' codes as residents
+    write them ("dishub"): a thanks addressed to one at the end thanks it for something done."""
     marked = split(text) if tokens is None else tokens
     words = [w for w in marked if w != BOUNDARY]
     if not words:
@@ -554,6 +559,7 @@ def small_talk(
         _resolved(words, expanded)
         or _praises(words, expanded)
         or (agencies <= 1 and _thanks_story(text, words))
+        or _thanks_an_office(text, words, offices)
     ):
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if _fix_news(text, words):
@@ -897,6 +903,19 @@ def _fix_news(text: str, words: Sequence[str]) -> bool:
         and all(w in _FIX_CLOSERS for w in words[last + 1 :])
         and _resolved(words, set())
     )
+
+
+def _thanks_an_office(text: str, words: Sequence[str], offices: Collection[str]) -> bool:
+    """A message that ends thanking an office by name for something done ("seragam wis teko,
+    suwun disdik 👍") and asks nothing, turns to nothing and tells of no trouble; "ada ular
+    masuk dapur, terima kasih damkar" thanks in advance for a report."""
+    end = words[-OFFICE_THANKS_WITHIN:]
+    if _THANKS_WORDS.isdisjoint(end) or not any(w in offices for w in end):
+        return False
+    words = _no_longer(words)
+    read = _readings(words)
+    done = bool(read & (_DONE | _RESOLVED))
+    return done and not (_asks_something(text, words) or read & _TROUBLE or read & _CONTRAST)
 
 
 def _thanks_story(text: str, words: Sequence[str]) -> bool:

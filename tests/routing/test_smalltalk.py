@@ -149,6 +149,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # a thanks to an office in advance of what it is asked to do, or for what is not done
+        "ada ular masuk dapur rumah, terima kasih damkar",
+        "sarang tawon di plafon SD belum diambil, makasih damkar",
         # one's own report asked about, then news that it got worse; the bot misrouted it
         "laporan sy minggu lalu soal jalan amblas gimana? skrg lubangnya makin lebar",
         "laporan sampah saya kok malah dikirim bot ke dinas pendidikan?",
@@ -237,6 +240,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # "no longer" in Javanese and chat spelling
         "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
         "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
+        # a thanks to an office by name for something done; a relative called
+        "paket sembako dari kelurahan sudah sampai rumah mbah, matur nuwun dinsos 🙏",
+        "Dek, ibu nanti pulang telat, ada rapat PKK soal posyandu di kelurahan",
         # one's own report by its reference, in English, or with the agency between
         "KDR-26-004417 soal lampu PJU mati udah ada tindak lanjut belum?",
         "laporan PLN saya yang kemarin kok belum ada kabarnya?",
