@@ -172,6 +172,7 @@ _FOLLOW_UP: Final = _PhraseSet("""
 # with a few words before whose it is ("laporan PDAM saya").
 _TICKET_REF: Final = re.compile(r"\b[A-Za-z]{2,6}-\d{2,}(?:-\d+)?\b|#\d{4,}")
 _WORSE: Final = frozenset("makin semakin tambah bertambah nambah soyo".split())  # getting worse
+_ASKS_ABOUT: Final = frozenset("tanya nanya menanyakan tanyain takon nakon ask asking".split())
 _OWNERS: Final = frozenset("saya sy aku kula kulo kami".split())
 OWNER_WITHIN: Final = 3
 # Or a report told as past ("kemaren aku lapor soal saluran"), with a word that asks where it
@@ -195,7 +196,7 @@ _STATUS_ASKED: Final = frozenset(
 _TOOLS: Final = frozenset("aplikasi halaman portal web website situs error eror bot botnya".split())
 # Longer, it tells of more than the status it asks for; so does a later clause with a problem
 # in it ("laporan saya kok belum ditangani? sekarang rumah tetangga kebanjiran").
-FOLLOW_UP_MAX_WORDS: Final = 24
+FOLLOW_UP_MAX_WORDS: Final = 32
 _PARTICLES: Final = frozenset("ya yaa yah sih dong kah nih min pak bu kak mas mbak gan".split())
 # "Sudah" this close before the fix in news of one ("udh nyala", "sudah mengalir lagi").
 DONE_WITHIN: Final = 2
@@ -635,8 +636,9 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _fix_news(text, words)
         or _forwards_chain(words, seen)
         or _REPORTED.found_in(words)
+        or (_names_own_report(text, words) and not _ASKS_ABOUT.isdisjoint(words))
     ):
-        return True
+        return True  # "mau tanya laporan saya ...": asked, with or without a question mark
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
@@ -667,8 +669,8 @@ def _follows_up(text: str, marked: Sequence[str], words: Sequence[str], question
         return False
     clauses = " ".join(marked).replace("tindak lanjut", "tindaklanjut").split(BOUNDARY)
     later = [w for clause in clauses[1:] for w in _before_topic(clause.split())]
-    if not _readings(later).isdisjoint(_PROBLEM_STATES | _WORSE):
-        return False  # "..., gimana ya? soalnya skrg lubangnya makin lebar": news, not status
+    if not _readings(later).isdisjoint(_PROBLEM_STATES | _WORSE | lexicon.SHIFTS):
+        return False  # "..., gimana? skrg lubangnya makin lebar", "Sekarang sudah meluber": news
     asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
     if _names_own_report(text, words):
         return question or asks_status

@@ -154,6 +154,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "sarang tawon di plafon SD belum diambil, makasih damkar",
         # one's own report asked about, then news that it got worse; the bot misrouted it
         "laporan sy minggu lalu soal jalan amblas gimana? skrg lubangnya makin lebar",
+        "Bagaimana kelanjutan laporan saya soal sampah di TPS Ngronggo? Sekarang sudah meluber"
+        " sampai ke jalan",
         "laporan sampah saya kok malah dikirim bot ke dinas pendidikan?",
         # someone by name or by title told of trouble: a report to them through Lapor
         "Pak Lurah, jalan depan rumah rusak tolong diperbaiki",
@@ -246,6 +248,10 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # one's own report by its reference, in English, or with the agency between
         "KDR-26-004417 soal lampu PJU mati udah ada tindak lanjut belum?",
         "laporan PLN saya yang kemarin kok belum ada kabarnya?",
+        # at length, and without a question mark
+        "Selamat siang, aduan saya minggu lalu tentang lapak yang menutup trotoar di depan"
+        " Pasar Pahing kira-kira kapan ada tanggapan ya? Saya hanya ingin tahu prosesnya",
+        "mau tanya laporan saya soal KK yang salah ketik kemarin sudah diproses apa belum ya",
         # a request to a relative or to someone by name, with no trouble in it
         "Nduk, bapak minta dijemput di puskesmas jam 11 ya",
         "Pak Harno, iuran sampah bulan Juni sudah saya bayar lewat transfer, tolong dicek ya",
