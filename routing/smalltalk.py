@@ -158,6 +158,7 @@ _QUESTION_WORDS: Final = frozenset(
     """.split()
 )
 _YES_OR_NO: Final = frozenset("bisa boleh ada apa sudah udah wis".split())
+_OPENS: Final = frozenset("buka bukak bikak tutup libur prei masuk open".split())
 # A question about one's own report, not a new one ("laporan saya kemarin gimana min?"): its
 # status, which the dialog gives.
 _FOLLOW_UP: Final = _PhraseSet("""
@@ -1029,7 +1030,17 @@ def _asks_yes_or_no(marked: Sequence[str]) -> bool:
     return any(
         c and _last_word(c) in _QUESTION_NEGATIONS and not _YES_OR_NO.isdisjoint(c[:-1])
         for c in clauses
-    )
+    ) or _opens_or_not(marked)
+
+
+def _opens_or_not(marked: Sequence[str]) -> bool:
+    """ "buka ga ya?", "libur nggak" ending a clause: whether an office opens, asked."""
+    for at, word in enumerate(marked):
+        if at and word in _QUESTION_NEGATIONS and marked[at - 1] in _OPENS:
+            after = [w for w in marked[at + 1 :] if w not in _PARTICLES]
+            if not after or after[0] == BOUNDARY:
+                return True
+    return False
 
 
 def _is_question(text: str, words: Sequence[str]) -> bool:

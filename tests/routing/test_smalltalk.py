@@ -48,6 +48,11 @@ from routing.matcher import Router
         ("kantor kelurahan buka jam berapa ya?", ("question",)),
         ("hari sabtu capil buka gak?", ("question",)),
         ("puskesmas sukorame hari ini buka gak ya?", ("question",)),  # particles after it
+        # ... and another question after it
+        (
+            "Puskesmas Sukorame hari Minggu buka nggak ya? poli giginya sampai jam berapa",
+            ("question",),
+        ),
         ("ini chatbot ya min?", ("question",)),
         ("ini bot atau orang beneran yang bales?", ("question",)),  # "beneran" is only a hint
         ("halo, nomor ini resmi dari pemkot?", ("greeting", "question")),
