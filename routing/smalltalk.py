@@ -266,6 +266,14 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+# An announcement invites to its event, or tells what to bring ("Bawa KTP dan KK.").
+_INVITES: Final = _PhraseSet("""
+    monggo, mangga, mohon hadir, diharapkan hadir, dimohon hadir, wajib hadir, jangan lupa
+    datang, jangan lupa hadir, yuk datang, ayo datang, silakan datang, terbuka untuk umum
+""")
+_BRING: Final = frozenset("bawa membawa gowo nggowo".split())
+_ANNOUNCED: Final = frozenset("pengumuman info informasi undangan pengingat reminder".split())
+_DAYS: Final = frozenset("senin selasa rabu kamis jumat sabtu minggu ahad besok lusa".split())
 # A thanks this close to the end, beside an office's name, is addressed to it ("thx dishub").
 OFFICE_THANKS_WITHIN: Final = 4
 # News of a fix with no thanks is trusted only when short: a longer one tells a story.
@@ -566,6 +574,8 @@ def small_talk(
         return _ordered(tags - {OPENER})  # "makasih, laporan saya sudah ditangani"
     if _fix_news(text, words):
         return _ordered(tags | {OTHER})  # "listrik Bethek udh nyala, aman": nothing to do
+    if _announces(text, words):
+        return _ordered(tags | {OTHER})  # "Posyandu ... hari Kamis jam 8 di balai RW. Monggo"
     if all(_laughs(w) or w in _CHITCHAT or w.isdigit() for w in rest) and not (
         set(found) - _CHAT_WORDS
     ):
@@ -635,6 +645,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         _withdraws(marked)
         or _gone_by_itself(marked)
         or _fix_news(text, words)
+        or _announces(text, words)
         or _forwards_chain(words, seen)
         or _REPORTED.found_in(words)
         or (_names_own_report(text, words) and not _ASKS_ABOUT.isdisjoint(words))
@@ -905,6 +916,23 @@ def _fix_news(text: str, words: Sequence[str]) -> bool:
         done_just_before
         and all(w in _FIX_CLOSERS for w in words[last + 1 :])
         and _resolved(words, set())
+    )
+
+
+def _announces(text: str, words: Sequence[str]) -> bool:
+    """An announcement forwarded here: an event on a day ("Posyandu balita hari Kamis jam 8 di
+    balai RW 3") that invites ("Monggo datang", "mohon hadir") or, opened as one ("📢",
+    "Pengumuman:"), says what to bring ("Bawa buku KIA"; "ada tawuran, bawa sajam" orders
+    nothing), asking nothing and telling of no trouble; "Info: tiap Kamis malam sampah
+    dibakar" invites nobody."""
+    opened = "📢" in text or words[0] in _ANNOUNCED
+    bring = opened and not _BRING.isdisjoint(words)
+    return (
+        (bring or _INVITES.found_in(words))
+        and not _DAYS.isdisjoint(words)
+        and not troubled(words)
+        and not _is_question(text, words)
+        and not _readings(words) & _CONTRAST
     )
 
 

@@ -154,6 +154,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # news of trouble on a day, however it opens, with "bawa" that orders nothing
+        "Info: tiap hari Kamis jam 8 malam sampah dibakar di lapangan Ngronggo, asapnya masuk",
+        "ada tawuran remaja di lapangan hari Minggu, bawa sajam",
         # a thanks to an office in advance of what it is asked to do, or for what is not done
         "ada ular masuk dapur rumah, terima kasih damkar",
         "sarang tawon di plafon SD belum diambil, makasih damkar",
@@ -247,6 +250,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # "no longer" in Javanese and chat spelling
         "suwun lur, dalan nang Gayam sing bolong kae wis diaspal, saiki ra njeglong meneh",
         "makasih min, got depan rumah udah dikeruk tadi siang, ga mampet lg",
+        # an announcement forwarded here: an event on a day that invites or says what to bring
+        "📢 Vaksinasi gratis di Puskesmas Campurejo hari Sabtu jam 8, bawa KTP dan KK",
+        "Senam lansia di balai RW 2 Pakunden tiap Minggu pagi, monggo yang sepuh-sepuh datang",
         # a thanks to an office by name for something done; a relative called
         "paket sembako dari kelurahan sudah sampai rumah mbah, matur nuwun dinsos 🙏",
         "Dek, ibu nanti pulang telat, ada rapat PKK soal posyandu di kelurahan",
