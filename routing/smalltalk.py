@@ -99,7 +99,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
         terima kasih, terimakasih, trima kasih, terima kasi, makasih, makasi, mksh, mks, maksih,
         trims, trimakasih, tengkyu, berterima kasih, berterimakasih, thanks, thank you,
         thankyou, thx, tq, ty, matur nuwun,
-        maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget,
+        maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget, panuwun,
+        agenging panuwun, agunging panuwun, ngaturaken panuwun,
         nuwun sanget, ok, oke, okay, okey, okelah, sip, siap, noted, baik, mantap, mantab,
         keren, top, luar biasa, good job, cepat tanggap, gercep, alhamdulillah, jazakallah,
         kalian hebat

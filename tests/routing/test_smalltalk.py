@@ -253,6 +253,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # an announcement forwarded here: an event on a day that invites or says what to bring
         "📢 Vaksinasi gratis di Puskesmas Campurejo hari Sabtu jam 8, bawa KTP dan KK",
         "Senam lansia di balai RW 2 Pakunden tiap Minggu pagi, monggo yang sepuh-sepuh datang",
+        # a thanks in krama
+        "Kula ngaturaken agenging panuwun dhumateng Dinas Sosial, bapak kula sampun nampi"
+        " kartu bantuan",
         # a thanks to an office by name for something done; a relative called
         "paket sembako dari kelurahan sudah sampai rumah mbah, matur nuwun dinsos 🙏",
         "Dek, ibu nanti pulang telat, ada rapat PKK soal posyandu di kelurahan",
