@@ -464,6 +464,8 @@ _SPAM_SALE: Final = frozenset(
     "dijual jual murah hubungi minat order cod grosir cair daftar jaminan lowongan loker dicari"
     " sewa sedot gratis dapatkan formulir melayani konter".split()
 )
+# So many selling words make an advert without a link, if it names no problem.
+SALE_MARKERS_ALONE: Final = 3
 _SPAM_LINK: Final = re.compile(
     r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\+62\d{8,}"
     r"|\b08\d{7,}|\b08\d{2}[-\s.]?[\dx]{3,}"  # a number to call, whole, grouped or masked
@@ -846,10 +848,13 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
     selling = link and not expanded & _PROBLEM_CUES
     markers = _SPAM_STRONG | _SPAM_SALE if selling else _SPAM_STRONG
     strong = {w for w in words if w in markers}
+    sale = {w for w in words if w in _SPAM_SALE}
     if link:
         if not strong:
             return False
-    elif len(strong) < 2 or len(words) > SPAM_WORDS_PER_MARKER * len(strong):
+    elif len(sale) >= SALE_MARKERS_ALONE and not troubled(words):
+        strong |= sale  # "Jual token listrik & pulsa murah ... Konter Mas Yoga": an advert
+    if not link and (len(strong) < 2 or len(words) > SPAM_WORDS_PER_MARKER * len(strong)):
         return False
     return not expanded & _COMPLAINT_CUES
 

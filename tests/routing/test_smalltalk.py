@@ -154,6 +154,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # selling words in a report of what is sold
+        "ada yang jual miras murah di warung dekat SD, pembelinya anak sekolah",
         # news of trouble on a day, however it opens, with "bawa" that orders nothing
         "Info: tiap hari Kamis jam 8 malam sampah dibakar di lapangan Ngronggo, asapnya masuk",
         "ada tawuran remaja di lapangan hari Minggu, bawa sajam",
@@ -232,6 +234,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         " tanya Pak Lurah ternyata perbaikannya sudah dijadwalkan minggu depan.",
         "Pesan berantai: air PDAM tercemar bakteri, jangan diminum seminggu. Sebarkan!",
         "SEDOT WC 24 JAM melayani seluruh Kota Kediri, harga bersahabat, WA 0813xxxx",
+        # an advert without a number: three selling words and no trouble
+        "Jual pulsa dan token listrik murah, bisa bayar BPJS juga. Konter Bu Sri depan SD Ngronggo",
         "le, engko tukokno gas melon siji nang warung yo",
         # gone by itself, not needed any more, an introduction, a long question for a contact
         "tadi mau lapor air mati di Bujel, barusan udah ngalir lagi sendiri. gak jd ya min",
