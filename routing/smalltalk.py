@@ -393,6 +393,10 @@ _WISHES: Final = _PhraseSet("""
     semoga sehat, menurutku, menurut saya, menurut pendapat saya, in my opinion, jujur aku,
     jujur saya, bangga sama, bangga dengan, keep it up
 """)
+# "aku Dinda", "nama saya Rudi", "kula Painem": a name, written capitalised, after "I".
+_SELF_NAMED: Final = re.compile(
+    r"\b(?:[Aa]ku|[Ss]aya|[Kk]ula|[Kk]ulo|[Nn]amaku) ([A-Z][a-z]{2,})\b"
+)
 _INTRODUCTIONS: Final = _PhraseSet("""
     salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you, introducing myself,
     introduce myself, tepangan, badhe tepangan
@@ -586,7 +590,7 @@ def small_talk(
     if len(words) <= NOT_A_REPORT_MAX_WORDS:
         if _errand(words) or _to_someone_else(text, marked, known):
             return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
-        if _introduces(words):
+        if _introduces(words) or _names_oneself(text, words, known):
             return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
         if _wishes_or_opines(text, words):
             return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
@@ -656,6 +660,8 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True  # "mau tanya laporan saya ...": asked, with or without a question mark
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
+    if _SELF_NAMED.search(text):
+        return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
         return True  # "Pak Yanto, ...": `_to_someone_else` reads whether that is a name
     return _is_question(text, words) and (
@@ -701,6 +707,22 @@ def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
     return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
+
+
+def _names_oneself(text: str, words: Sequence[str], known: Callable[[str], bool] | None) -> bool:
+    """A resident saying who they are by name ("Halo min, aku Dinda, mahasiswi UNP, baru pindah
+    kos ke Mojoroto 😊") and nothing more: no trouble, no request, no question, no report
+    ("saya Budi warga RT 3, lampu jalan mati" reports)."""
+    found = _SELF_NAMED.search(text)
+    if found is None or known is None or known(found.group(1).casefold()):
+        return False
+    read = _readings(words)
+    return not (
+        troubled(words)
+        or read & _COMPLAINT_CUES
+        or _asks_something(text, words)
+        or _is_question(text, words)
+    )
 
 
 def _to_someone_else(

@@ -154,6 +154,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "lampu jalan di gang 7 tiangnya miring mau roboh, lampunya juga gak nyala. makasih min",
         "ada ular masuk gudang rumah saya di Bujel, anak saya ketakutan. kemarin lapor pohon"
         " yang dahannya ke atap, sudah dipangkas, makasih",
+        # a name, then a report
+        "Saya Budi, warga RT 3 Bangsal, lampu jalan depan rumah mati",
         # selling words in a report of what is sold
         "ada yang jual miras murah di warung dekat SD, pembelinya anak sekolah",
         # news of trouble on a day, however it opens, with "bawa" that orders nothing
@@ -257,6 +259,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # an announcement forwarded here: an event on a day that invites or says what to bring
         "📢 Vaksinasi gratis di Puskesmas Campurejo hari Sabtu jam 8, bawa KTP dan KK",
         "Senam lansia di balai RW 2 Pakunden tiap Minggu pagi, monggo yang sepuh-sepuh datang",
+        # a resident saying who they are by name, and nothing more
+        "Halo kak, aku Ratri, mahasiswi baru di kampus Mojoroto, kos dekat puskesmas 😊",
         # a thanks in krama
         "Kula ngaturaken agenging panuwun dhumateng Dinas Sosial, bapak kula sampun nampi"
         " kartu bantuan",
