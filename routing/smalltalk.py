@@ -655,7 +655,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _announces(text, words)
         or _forwards_chain(words, seen)
         or _REPORTED.found_in(words)
-        or (_names_own_report(text, words) and not _ASKS_ABOUT.isdisjoint(words))
+        or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
     ):
         return True  # "mau tanya laporan saya ...": asked, with or without a question mark
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
@@ -932,17 +932,19 @@ def _fix_news(text: str, words: Sequence[str]) -> bool:
     last word but for particles is the fix, just after "sudah" ("njaluk dipangkas" asks for
     one), and it is no expectation ("padahal tetangga sudah cair"); "jalan sudah diaspal
     sekarang bergelombang" and "lampu sudah nyala siang hari terus" go on to the trouble."""
-    if len(words) > FIX_NEWS_MAX_WORDS or _is_question(text, words) or requests(words):
+    if len(words) > FIX_NEWS_MAX_WORDS:
         return False
+    last = len(words) - 1
+    while last >= 0 and words[last] in _FIX_CLOSERS:
+        last -= 1
+    if last < 0 or _RESOLVED.isdisjoint((words[last], *expand(words[last]))):
+        return False  # the common case, decided first: the message ends on something else
     read = [{w, *expand(w)} for w in words]
-    fixes = [i for i, r in enumerate(read) if not r.isdisjoint(_RESOLVED)]
-    if not fixes or any(r & _EXPECTED for r in read):
-        return False
-    last = fixes[-1]
-    done_just_before = any(r & _DONE for r in read[max(0, last - DONE_WITHIN) : last])
     return (
-        done_just_before
-        and all(w in _FIX_CLOSERS for w in words[last + 1 :])
+        any(r & _DONE for r in read[max(0, last - DONE_WITHIN) : last])
+        and not any(r & _EXPECTED for r in read)
+        and not _is_question(text, words)
+        and not requests(words)
         and _resolved(words, set())
     )
 
@@ -953,11 +955,12 @@ def _announces(text: str, words: Sequence[str]) -> bool:
     "Pengumuman:"), says what to bring ("Bawa buku KIA"; "ada tawuran, bawa sajam" orders
     nothing), asking nothing and telling of no trouble; "Info: tiap Kamis malam sampah
     dibakar" invites nobody."""
+    if _DAYS.isdisjoint(words):
+        return False
     opened = "📢" in text or words[0] in _ANNOUNCED
     bring = opened and not _BRING.isdisjoint(words)
     return (
         (bring or _INVITES.found_in(words))
-        and not _DAYS.isdisjoint(words)
         and not troubled(words)
         and not _is_question(text, words)
         and not _readings(words) & _CONTRAST
