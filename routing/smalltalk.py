@@ -655,9 +655,10 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _announces(text, words)
         or _forwards_chain(words, seen)
         or _REPORTED.found_in(words)
+        # "mau tanya laporan saya ...": one's own report asked about, with no question mark
         or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
     ):
-        return True  # "mau tanya laporan saya ...": asked, with or without a question mark
+        return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
     if _SELF_NAMED.search(text):
