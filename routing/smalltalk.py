@@ -573,8 +573,8 @@ def small_talk(
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
     if THANKS in tags and (
-        _resolved(words, expanded)
-        or _praises(words, expanded)
+        _resolved(words)
+        or _praises(words)
         or (agencies <= 1 and _thanks_story(text, words))
         or _thanks_an_office(text, words, offices)
     ):
@@ -901,7 +901,7 @@ def _no_longer(words: Sequence[str]) -> list[str]:
     return kept
 
 
-def _resolved(words: Sequence[str], expanded: set[str]) -> bool:
+def _resolved(words: Sequence[str]) -> bool:
     """A short note that something is fixed; a longer message or a request is a report, and
     so is a problem told after the fix ("makasih, lampu sudah nyala. sekarang got mampet").
     "Lagi" after the fix ("sudah mengalir lagi") is the fix, not a relapse ("mati lagi")."""
@@ -946,7 +946,7 @@ def _fix_news(text: str, words: Sequence[str]) -> bool:
         and not any(r & _EXPECTED for r in read)
         and not _is_question(text, words)
         and not requests(words)
-        and _resolved(words, set())
+        and _resolved(words)
     )
 
 
@@ -1041,7 +1041,7 @@ def _asks_something(text: str, words: Sequence[str]) -> bool:
     return "?" in text or requests(words)
 
 
-def _praises(words: Sequence[str], expanded: set[str]) -> bool:
+def _praises(words: Sequence[str]) -> bool:
     """A short thanks that praises ("Pak Wali keren, taman kota sekarang bagus") and tells of
     no trouble: no problem cue beyond a topic word, no "tapi", "masih", "tolong"."""
     if len(words) > RESOLVED_MAX_WORDS:
