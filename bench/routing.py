@@ -60,12 +60,14 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout10-b": (TESTS / "holdout10.jsonl", "b"),  # never tuned on, never its failures
     "holdout11-a": (TESTS / "holdout11.jsonl", "a"),  # round 11, two more authors: may guide tuning
     "holdout11-b": (TESTS / "holdout11.jsonl", "b"),  # never tuned on, never its failures
+    "holdout12-a": (TESTS / "holdout12.jsonl", "a"),  # round 12, two more authors: may guide tuning
+    "holdout12-b": (TESTS / "holdout12.jsonl", "b"),  # never tuned on, never its failures
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
     "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
-    "holdout11-b",
+    "holdout11-b", "holdout12-b",
 )  # fmt: skip
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000

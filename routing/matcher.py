@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -150,8 +150,7 @@ class _Phrase:
         return frozenset(self.words[1:])
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):  # made for every phrase found: a tuple is built fastest
     at: tuple[int, ...]  # where each of the phrase's words is in the message
     phrase: _Phrase
 
@@ -392,14 +391,15 @@ class Router:
                     hits.append(_Hit(at, phrase))
         found: dict[tuple[str, str], Evidence] = {}
         claimed = _claim_words(hits)
-        if not any(not _aside_of(hit.at, aside) for hit in claimed if not _negated(words, hit.at)):
+        negated = [_negated(words, hit.at) for hit in claimed]
+        if all(no or _aside_of(hit.at, aside) for hit, no in zip(claimed, negated, strict=True)):
             aside = ()  # nothing else was told: what is put aside is all there is
         elif denied is not None:
             denied.update(aside)
-        for hit in claimed:
+        for hit, no in zip(claimed, negated, strict=True):
             phrase = hit.phrase
             key = (phrase.agency, phrase.text)
-            if _negated(words, hit.at):
+            if no:
                 if denied is not None:
                     denied.update(hit.at)
                 found.setdefault(key, Evidence(phrase.agency, phrase.text, 0.0, "negated"))

@@ -42,21 +42,24 @@ class _PhraseSet:
     """Phrases looked up by their first word: a message is read once, not once per phrase
     (the router asks this of every message it routes)."""
 
-    __slots__ = ("by_first",)
+    __slots__ = ("by_first", "firsts")
 
     def __init__(self, text: str) -> None:
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in _phrases(text):
             self.by_first.setdefault(phrase[0], []).append(phrase)
+        self.firsts = frozenset(self.by_first)  # most messages hold none: one look in C
 
     def spans(self, words: Sequence[str]) -> Iterator[tuple[int, int]]:
+        if self.firsts.isdisjoint(words):
+            return
         for at, word in enumerate(words):
             for phrase in self.by_first.get(word, ()):
                 if tuple(words[at : at + len(phrase)]) == phrase:
                     yield at, at + len(phrase)
 
     def found_in(self, words: Sequence[str]) -> bool:
-        return next(self.spans(words), None) is not None
+        return not self.firsts.isdisjoint(words) and next(self.spans(words), None) is not None
 
 
 # Phrases that fully account for the words they cover, by tag; written folded (lower case, no
@@ -397,6 +400,7 @@ _WISHES: Final = _PhraseSet("""
 _SELF_NAMED: Final = re.compile(
     r"\b(?:[Aa]ku|[Ss]aya|[Kk]ula|[Kk]ulo|[Nn]amaku) ([A-Z][a-z]{2,})\b"
 )
+_SELF_WORDS: Final = frozenset("aku saya kula kulo namaku".split())  # the search runs after one
 _INTRODUCTIONS: Final = _PhraseSet("""
     salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you, introducing myself,
     introduce myself, tepangan, badhe tepangan
@@ -646,7 +650,9 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
     """Spam, a thanks for a fixed problem, a question about office hours may hold catalog
     words ("jam buka puskesmas hari sabtu?"); nothing else that does is small talk."""
     seen = set(words)
-    if seen & _SPAM_STRONG or seen & _SPAM_SALE or seen & _THANKS_WORDS:
+    if not (_SPAM_STRONG.isdisjoint(seen) and _SPAM_SALE.isdisjoint(seen)) or not (
+        _THANKS_WORDS.isdisjoint(seen)
+    ):
         return True
     if (
         _withdraws(marked)
@@ -661,7 +667,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
-    if _SELF_NAMED.search(text):
+    if not _SELF_WORDS.isdisjoint(seen) and _SELF_NAMED.search(text):
         return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
         return True  # "Pak Yanto, ...": `_to_someone_else` reads whether that is a name
@@ -810,6 +816,8 @@ def _withdrawal_end(marked: Sequence[str]) -> int | None:
     for start, end in _WITHDRAWALS.spans(marked):
         if BOUNDARY not in marked[start:end]:
             return end
+    if _NOT_GOING.isdisjoint(marked):
+        return None
     for at, word in enumerate(marked[:-1]):
         if word in _NOT_GOING and marked[at + 1] in _GOING:
             after = marked[at + 2] if at + 2 < len(marked) else BOUNDARY
@@ -826,10 +834,13 @@ def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
     chain = (
         any(start == 0 for start, _ in _CHAIN_MARKS.spans(opening))
         or words[-1] in _SPREAD  # "..., jangan mau disuntik!!! SEBARKAN"
-        or any(
-            word in _FORWARDS
-            and not _AUDIENCES.isdisjoint(words[at + 1 : at + 1 + AUDIENCE_WITHIN])
-            for at, word in enumerate(words)
+        or (
+            not _FORWARDS.isdisjoint(words)
+            and any(
+                word in _FORWARDS
+                and not _AUDIENCES.isdisjoint(words[at + 1 : at + 1 + AUDIENCE_WITHIN])
+                for at, word in enumerate(words)
+            )
         )
     )
     return chain and _DOUBTS.isdisjoint(words) and not (expanded & _VICTIMS)
@@ -1113,7 +1124,10 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
         or last in _QUESTION_WORDS
         or (len(words) > 1 and last in _QUESTION_NEGATIONS)
         or not _ASKING.isdisjoint(words)
-        or any(w in _REQUESTS and after.startswith(_CONTACT) for w, after in pairwise(words))
+        or (
+            not _REQUESTS.isdisjoint(words)
+            and any(w in _REQUESTS and after.startswith(_CONTACT) for w, after in pairwise(words))
+        )
     )
 
 
