@@ -71,6 +71,19 @@ _LENGTHS: Final = tuple(f"<len{n}>" for n in range(7))
 _TOPICS: Final = tuple(f"<topics{n}>" for n in range(4))
 
 
+# "apa bisa", "bisa dapat": asking whether something can be done or had.
+_CAN_WE: Final = frozenset(
+    pair
+    for text in (
+        "apa bisa, apakah bisa, apa boleh, apakah boleh, bisa dapat, bisa dapet, bisa minta,"
+        " boleh minta, bisa dibantu, bisa diurus, could you, can you"
+    ).split(",")
+    for pair in [tuple(text.split())]
+)
+_CAN_IT: Final = frozenset("bisakah bolehkah".split())
+_REPORT_ITSELF: Final = frozenset("laporan laporanku laporanipun status statusnya tiket".split())
+
+
 def still_wrong(frame: Sequence[str]) -> bool:
     """ "Terima kasih, jalannya sudah diaspal. Tapi ...", "keren sih tamannya, cuma tempat
     sampahnya luber", "makasih, jalannya berlubang lagi", "lampunya masih mati", "sekarang ada
@@ -99,6 +112,15 @@ def still_wrong(frame: Sequence[str]) -> bool:
         ):
             return True
     return False
+
+
+def asks_whether(frame: Sequence[str]) -> bool:
+    """ "Mbah tanya apa bisa dapat bantuan ...", "bisakah ... dipangkas": whether the city
+    can do something is asked of it, however long the story around it; whether one's report
+    can be deleted or its status checked asks about the report, not for a service."""
+    if not _REPORT_ITSELF.isdisjoint(frame):
+        return False
+    return any(pair in _CAN_WE for pair in pairwise(frame)) or not _CAN_IT.isdisjoint(frame)
 
 
 class FrameModel:

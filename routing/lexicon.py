@@ -462,8 +462,13 @@ RANKING: Final = frozenset(
 )
 # "..., tapi yang saya keluhkan X": the thing complained of, said after "yang" (not "tapi sudah
 # lapor ke RT", where "lapor" tells what was done).
-MAIN_VERBS: Final = frozenset("lapor keluhkan keluh adu sampaikan maksud".split())
+MAIN_VERBS: Final = frozenset(
+    "lapor keluhkan keluh adu sampaikan maksud khawatirkan takutkan cemaskan risaukan".split()
+)  # "tapi yang lebih saya khawatirkan ...": what the resident worries about most
 BESIDES: Final = frozenset("selain besides kejaba kajaba".split())
+# "Kalau harus pilih satu, air dulu": what the resident would choose follows the choosing.
+CHOOSING: Final = frozenset("pilih milih memilih choose".split())
+CHOOSING_IF: Final = frozenset("kalau kalo klo seandainya andai harus disuruh suruh if".split())
 # "Tolong kabel itu dulu": a request for one thing first names the problem that matters most.
 REQUESTS: Final = frozenset("tolong mohon please nyuwun minta kersa berkenan".split())
 FIRST: Final = frozenset("dulu duluan dahulu disik dhisik riyin rumiyin first".split())
@@ -487,10 +492,14 @@ DEFERRALS: Final = tuple(
     tapi gapapa|tapi tidak apa apa|tapi nggak papa|nomor dua|saya tahan|masih bisa ditahan|
     masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
     nanti saya cek|nanti saya lapor|nanti lapor|nanti saya laporkan|urusan belakang|
-    urusan mburi|sampingan|belakangan aja|belakangan saja|nanti aja
+    urusan mburi|sampingan|belakangan aja|belakangan saja|nanti aja|masalah kecil|soal kecil|
+    urusan kecil|hal kecil|perkara kecil|masalah sepele|soal sepele|hal sepele
     """.split("|")
     if phrase.strip()
 )
+# Words whose reduplication means something else than the word once: "minta-minta" begs,
+# "minta" asks.
+REDUPLICATED_SENSES: Final = {"minta": "mengemis", "meminta": "mengemis"}
 # The punctuation a resident says aloud, which voice typing writes as words.
 SPOKEN_BREAKS: Final = frozenset("titik koma".split())
 # "NIK bisa saya cek ke Capil nanti, tapi ...": "later" ending a clause puts it off too.

@@ -40,6 +40,7 @@ ASIDE_FACTOR: Final = 0.3
 # it is not the bansos complained of before).
 NAMED_BACK_MAX: Final = 2
 ASKED_WITHIN: Final = 3  # "Sekarang kami mau minta ...": words after "sekarang" to the ask
+CHOICE_WITHIN: Final = 3  # "kalau harus pilih salah satu,": words around the choosing
 MAIN_WITHIN: Final = 4  # words after "tapi" where "paling", "utama"... say the main problem comes
 EXAMPLE_MIN_SIMILARITY: Final = 72.0  # rapidfuzz ratio on sorted analysed words
 EXAMPLE_WEIGHT: Final = 2.5  # what an identical stored correction adds
@@ -297,7 +298,7 @@ class Router:
         errand (`frames`), or chat small talk's shapes do not know: no complaint, answered in
         kind; None when it may ask something."""
         frame = frames.frame_of(words, _topic(evidence))
-        if smalltalk.requests(frame) or frames.still_wrong(frame):
+        if smalltalk.requests(frame) or frames.still_wrong(frame) or frames.asks_whether(frame):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):
             return None  # "tandon ngadat lagi, warga antre": trouble, in words no phrase has
@@ -464,6 +465,8 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 return at + 1
     for at, word in enumerate(words):
         window = words[at + 1 : at + 1 + MAIN_WITHIN]
+        if _chooses(words, at):
+            return words.index(BOUNDARY, at) + 1
         if (
             word in lexicon.CONTRASTS
             and (
@@ -496,6 +499,17 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 if told is not None:
                     return told
     return 0
+
+
+def _chooses(words: list[str], at: int) -> bool:
+    """ "Kalau harus pilih satu, air dulu", "if I had to choose, the water": the clause after a
+    choice the resident is asked to make names the problem that matters most."""
+    return (
+        words[at] in lexicon.CHOOSING
+        and not lexicon.CHOOSING_IF.isdisjoint(words[max(0, at - CHOICE_WITHIN) : at])
+        and BOUNDARY in words[at + 1 : at + 1 + CHOICE_WITHIN]
+        and words.index(BOUNDARY, at) + 1 < len(words)
+    )
 
 
 def _points_past(words: list[str], at: int) -> bool:

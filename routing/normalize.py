@@ -182,8 +182,16 @@ def _token_words(raw: str) -> tuple[str, ...]:
     """A word token's words: "anak2" and "bolong-bolong" are one, "rt-rw" two."""
     parts = raw.split("-")
     if len(parts) == 2 and parts[0] == parts[1]:
-        parts = parts[:1]
-    return tuple(match.group(1) if (match := _REDUPLICATED.match(part)) else part for part in parts)
+        parts = [lexicon.REDUPLICATED_SENSES.get(parts[0], parts[0])]
+    return tuple(_collapsed(part) for part in parts)
+
+
+def _collapsed(part: str) -> str:
+    """ "anak2" is "anak"; "minta2" begs, it does not ask (`lexicon.REDUPLICATED_SENSES`)."""
+    match = _REDUPLICATED.match(part)
+    if match is None:
+        return part
+    return lexicon.REDUPLICATED_SENSES.get(match.group(1), match.group(1))
 
 
 class Stemmer(Protocol):

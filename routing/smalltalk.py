@@ -75,7 +75,8 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
     GREETING: _phrases("""
         halo, hallo, helo, hello, hai, hay, hi, hei, hey, hy, hola, selamat pagi, selamat siang,
         selamat sore, selamat malam, slmt pagi, slmt siang, slmt sore, slmt malam, met pagi,
-        met siang, met sore, met malam, pagi, siang, sore, malam, permisi, misi, punten,
+        met siang, met sore, met malam, met malem, selamat malem, pagi, siang, sore, malam,
+        permisi, misi, punten,
         sugeng enjing, sugeng siang, sugeng sonten, sugeng dalu, sugeng, kulonuwun, kulanuwun,
         nuwun sewu, ngapunten, good morning, good afternoon, good evening, morning, salam,
         salam sejahtera, om swastiastu, shalom, apa kabar, gimana kabarnya, piye kabare,
@@ -277,7 +278,11 @@ _INVITES: Final = _PhraseSet("""
 """)
 _BRING: Final = frozenset("bawa membawa gowo nggowo".split())
 _ANNOUNCED: Final = frozenset("pengumuman info informasi undangan pengingat reminder".split())
-_DAYS: Final = frozenset("senin selasa rabu kamis jumat sabtu minggu ahad besok lusa".split())
+_DAYS: Final = frozenset(
+    "senin selasa rabu kamis jumat sabtu minggu ahad besok lusa tanggal tgl".split()
+)
+# "Diberitahukan kepada warga ...": a notice, which need not invite anyone to be one.
+_NOTICES: Final = frozenset("diberitahukan pemberitahuan diumumkan mengumumkan".split())
 # A thanks this close to the end, beside an office's name, is addressed to it ("thx dishub").
 OFFICE_THANKS_WITHIN: Final = 4
 # News of a fix with no thanks is trusted only when short: a longer one tells a story.
@@ -350,6 +355,8 @@ _NOT_A_REPORT: Final = _PhraseSet("""
     mas driver, pak driver, sudah saya titipkan, wis tak bayar
 """)
 NOT_A_REPORT_MAX_WORDS: Final = 24
+# "met malem dari pangkalan ojek Pasar Pahing": a greeting and where it comes from.
+GREETED_FROM_MAX_WORDS: Final = 8
 # A withdrawal often says why ("... ternyata perbaikannya sudah dijadwalkan minggu depan").
 WITHDRAWAL_MAX_WORDS: Final = 45
 # What makes an errand or an introduction a report: something wrong, or someone the city
@@ -394,7 +401,7 @@ _WISHES: Final = _PhraseSet("""
     selamat hari jadi, selamat ulang tahun, dirgahayu, turut berduka, innalillahi,
     semangat buat, semangat untuk, semangat terus, kalian pahlawan, sehat selalu,
     semoga sehat, menurutku, menurut saya, menurut pendapat saya, in my opinion, jujur aku,
-    jujur saya, bangga sama, bangga dengan, keep it up
+    jujur saya, jujur, bangga sama, bangga dengan, keep it up
 """)
 # "aku Dinda", "nama saya Rudi", "kula Painem": a name, written capitalised, after "I".
 _SELF_NAMED: Final = re.compile(
@@ -594,7 +601,7 @@ def small_talk(
     if len(words) <= NOT_A_REPORT_MAX_WORDS:
         if _errand(words) or _to_someone_else(text, marked, known):
             return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
-        if _introduces(words) or _names_oneself(text, words, known):
+        if _introduces(words) or _names_oneself(text, words, known) or _greets_from(text, words):
             return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
         if _wishes_or_opines(text, words):
             return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
@@ -667,6 +674,8 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
+    if _greets_from(text, words):
+        return True
     if not _SELF_WORDS.isdisjoint(seen) and _SELF_NAMED.search(text):
         return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
@@ -714,6 +723,22 @@ def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
     return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
+
+
+def _greets_from(text: str, words: Sequence[str]) -> bool:
+    """A greeting and where it comes from, nothing more ("halo min, met malem dari pangkalan
+    ojek Pasar Pahing"): the market is where the resident is, not what is wrong."""
+    if "dari" not in words:
+        return False
+    opened: set[str] = set()
+    rest = _cover(words, opened, opening=True)
+    return (
+        bool(opened & {GREETING, SALAM})
+        and rest[:1] == ["dari"]
+        and len(rest) <= GREETED_FROM_MAX_WORDS
+        and not troubled(rest)
+        and not _asks_something(text, rest)
+    )
 
 
 def _names_oneself(text: str, words: Sequence[str], known: Callable[[str], bool] | None) -> bool:
@@ -965,14 +990,14 @@ def _announces(text: str, words: Sequence[str]) -> bool:
     """An announcement forwarded here: an event on a day ("Posyandu balita hari Kamis jam 8 di
     balai RW 3") that invites ("Monggo datang", "mohon hadir") or, opened as one ("📢",
     "Pengumuman:"), says what to bring ("Bawa buku KIA"; "ada tawuran, bawa sajam" orders
-    nothing), asking nothing and telling of no trouble; "Info: tiap Kamis malam sampah
-    dibakar" invites nobody."""
+    nothing) or opens as a notice ("Diberitahukan kepada warga ..."), asking nothing and
+    telling of no trouble; "Info: tiap Kamis malam sampah dibakar" invites nobody."""
     if _DAYS.isdisjoint(words):
         return False
     opened = "📢" in text or words[0] in _ANNOUNCED
     bring = opened and not _BRING.isdisjoint(words)
     return (
-        (bring or _INVITES.found_in(words))
+        (bring or words[0] in _NOTICES or _INVITES.found_in(words))
         and not troubled(words)
         and not _is_question(text, words)
         and not _readings(words) & _CONTRAST

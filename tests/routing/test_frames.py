@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from routing import matcher
-from routing.frames import TOPIC, FrameModel, frame_of, still_wrong
+from routing.frames import TOPIC, FrameModel, asks_whether, frame_of, still_wrong
 from routing.matcher import Router
 
 
@@ -46,6 +46,19 @@ def test_a_turn_before_a_problem_tells_of_one_still_there(frame: list[str], turn
 
 
 @pytest.mark.parametrize(
+    ("frame", "asks"),
+    [
+        (["mbah", "tanya", "apa", "bisa", "dapat", "bantuan", TOPIC], True),
+        (["bisakah", TOPIC, "dipangkas", "minggu", "ini"], True),
+        (["laporan", "saya", "kemarin", "apa", "bisa", "dihapus"], False),  # the report itself
+        (["terima", "kasih", TOPIC, "sudah", "bisa", "dipakai"], False),
+    ],
+)
+def test_asking_whether_the_city_can_help_is_asking(frame: list[str], asks: bool) -> None:
+    assert asks_whether(frame) is asks
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Kemarin sore petugas damkar datang ke rumah ibu saya di Pakunden, ular sawah di gudang"
@@ -76,6 +89,10 @@ def test_a_story_or_an_errand_that_names_a_problem_routes_nowhere(
         " meluber.",
         "Kemarin sore petugas damkar datang ke rumah ibu saya di Pakunden, ular sawah di gudang"
         " sudah dibawa pergi. Tapi sekarang ada ular lagi di kamar mandi, tolong segera datang.",
+        # a grandchild typing grandma's story, which asks whether she can get help
+        "Saya cucunya yang ngetik. Nenek tinggal sendiri di Tinalan sejak kakek wafat, atapnya"
+        " bocor kalau hujan dan temboknya retak. Nenek tanya apa bisa dapat bantuan bedah rumah."
+        " Salam dari nenek untuk bapak ibu.",
     ],
 )
 def test_a_thanks_that_still_asks_or_still_wrong_is_a_complaint(router: Router, text: str) -> None:

@@ -230,6 +230,23 @@ def test_not_is_part_of_some_complaints(router: Router) -> None:
         # a request for one of them first, pointing back to it
         ("sampah belum diangkut, dan pohon tumbang di gang 3. Tolong pohonnya dulu", "BPBD"),
         ("lampu jalan mati dan jalan berlubang. tolong lubangnya dulu ya", "PUPR"),
+        # round 12: a worry said, the other dismissed as small, a choice made
+        (
+            "macet tiap pagi di depan sekolah karena parkir sembarangan, tapi yang lebih saya"
+            " cemaskan plafon kelas yang retak",
+            "DISDIK",
+        ),
+        (
+            "Pagi di depan SD Pojok macet parah karena angkot ngetem dan ortu parkir sembarangan,"
+            " dan atap kelas 2 sudah retak. Macetnya itu masalah kecil, atapnya yang bikin saya"
+            " takut.",
+            "DISDIK",
+        ),
+        (
+            "Listrik rumah sering byar pet dan air keran keruh. Kalau disuruh milih, airnya dulu"
+            " ya.",
+            "PDAM",
+        ),
         ("got di depan memang bau, tapi yang saya keluhkan lampu jalan mati semua", "PERKIM"),
         # "tapi sudah lapor" tells what was done, not what matters most
         ("lampu jalan mati seminggu, tapi sudah lapor ke RT belum ada tindakan", "PERKIM"),
@@ -419,6 +436,9 @@ def test_working_hours_told_are_no_question_about_office_hours(router: Router) -
         ),
         ("suami saya kalau kalah judi selalu menampar saya di depan anak-anak", "DP3AP2KB"),
         ("kemarin bapak marah lagi dan memukul ibu pakai sapu", "DP3AP2KB"),
+        # round 12: begging told by its reduplication ("minta-minta" begs, "minta" asks)
+        ("tiap sore ada bapak-bapak minta-minta di lampu merah Mrican, bawa anak kecil", "DINSOS"),
+        ("bocah minta2 nang ngarep alfamart Pocanan sampek bengi", "DINSOS"),
     ],
 )
 def test_situations_named_in_residents_words(router: Router, text: str, agency: str) -> None:

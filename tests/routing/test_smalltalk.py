@@ -279,6 +279,10 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Pak Harno, iuran sampah bulan Juni sudah saya bayar lewat transfer, tolong dicek ya",
         # a "not" in a purpose only ("so that I don't come in vain")
         "Puskesmas Sukorame tutup jam berapa hari Jumat? supaya saya tidak datang kesorean",
+        # round 12: a greeting and where it comes from, a notice, an opinion "honestly"
+        "selamat pagi min dari lapak sayur Pasar Bandar",
+        "Diberitahukan kepada warga RW 3, imunisasi balita dipindah ke balai RW tanggal 20.",
+        "Jujur, taman kota sekarang jauh lebih bersih daripada dulu.",
         # news of a fix, with no thanks: the fix ends it
         "air PDAM di Banaran udah ngalir lagi kak",
         "sampah di depan SD sudah diangkut",
