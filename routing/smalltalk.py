@@ -164,6 +164,8 @@ _QUESTION_WORDS: Final = frozenset(
 )
 _YES_OR_NO: Final = frozenset("bisa boleh ada apa sudah udah wis".split())
 _OPENS: Final = frozenset("buka bukak bikak tutup libur prei masuk open".split())
+# "lapor di sini bayar nggak?", "gratis ora?": whether something costs, asked.
+_COSTS: Final = frozenset("bayar mbayar membayar berbayar gratis biaya dipungut ditarik".split())
 # A question about one's own report, not a new one ("laporan saya kemarin gimana min?"): its
 # status, which the dialog gives.
 _FOLLOW_UP: Final = _PhraseSet("""
@@ -621,6 +623,14 @@ def small_talk(
     if len(words) <= RESOLVED_MAX_WORDS and _MISSENT.found_in(words):
         return _ordered(tags | {OTHER})
     problem = bool(set(found) - _CHAT_WORDS)
+    if (
+        question
+        and not problem
+        and len(words) <= ASKING_MAX_WORDS
+        and _costs_asked(marked)
+        and not _ABOUT_LAPOR.isdisjoint(words)
+    ):
+        return _ordered(tags - {OPENER} | {QUESTION})  # "lapor di sini bayar nggak?": it is free
     asks_only = not problem or len(words) <= ASKING_MAX_WORDS
     if (
         question
@@ -1129,10 +1139,20 @@ def _asks_yes_or_no(marked: Sequence[str]) -> bool:
     ) or _opens_or_not(marked)
 
 
+def _costs_asked(marked: Sequence[str]) -> bool:
+    """ "bayar nggak?", "gratis kan?", "ada biayanya?": whether something costs is asked."""
+    return not _COSTS.isdisjoint(marked)
+
+
 def _opens_or_not(marked: Sequence[str]) -> bool:
-    """ "buka ga ya?", "libur nggak" ending a clause: whether an office opens, asked."""
+    """ "buka ga ya?", "libur nggak", "bayar nggak sih?" ending a clause: whether an office
+    opens, or whether something costs, asked."""
     for at, word in enumerate(marked):
-        if at and word in _QUESTION_NEGATIONS and marked[at - 1] in _OPENS:
+        if (
+            at
+            and word in _QUESTION_NEGATIONS
+            and (marked[at - 1] in _OPENS or marked[at - 1] in _COSTS)
+        ):
             after = [w for w in marked[at + 1 :] if w not in _PARTICLES]
             if not after or after[0] == BOUNDARY:
                 return True

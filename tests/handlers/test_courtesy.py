@@ -197,3 +197,8 @@ async def test_english_courtesy_is_answered_in_english(chat: Chat) -> None:
     assert text_of(out).startswith("Good morning") and "What problem" in text_of(out)
     out = await chat.text("Assalamualaikum")
     assert text_of(out).startswith("Wa'alaikumsalam") and "peace" in text_of(out)
+
+
+async def test_asking_whether_lapor_costs_is_told_it_is_free(chat: Chat) -> None:
+    out = await chat.text("lapor di sini bayar nggak? pulsa saya tinggal sedikit")
+    assert "gratis" in text_of(out) and "tidak ditampilkan" in text_of(out)

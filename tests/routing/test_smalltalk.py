@@ -329,3 +329,13 @@ def test_an_errand_meant_for_home_is_small_talk_unless_it_names_a_problem(router
     assert errand.opd is None
     assert errand.small_talk
     assert router.route("tolong jemput ODGJ yang ngamuk di pasar").complaint
+
+
+@pytest.mark.parametrize(
+    "text", ["lapor lewat bot ini mbayar nggak min?", "Lapor nang kene bayar ora? kuotaku entek"]
+)
+def test_whether_reporting_costs_is_a_question_about_lapor(router: Router, text: str) -> None:
+    """Not a wish to report ("lapor" opens reports): the answer says Lapor is free."""
+    result = router.route(text)
+    assert result.opd is None and not result.candidates
+    assert result.small_talk == ("question",)
