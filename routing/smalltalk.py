@@ -357,6 +357,20 @@ _NOT_A_REPORT: Final = _PhraseSet("""
     mas driver, pak driver, sudah saya titipkan, wis tak bayar
 """)
 NOT_A_REPORT_MAX_WORDS: Final = 24
+# A joke about the city, with no particular place, number or request in it, is no report.
+JOKE_MAX_WORDS: Final = 24
+_SERIOUS: Final = frozenset("serius seriusan beneran tenan".split())
+_JOKE_WORDS: Final = frozenset(
+    "canda becanda bercanda guyon guyonan pantun lelucon joke jokes".split()
+)
+_LAUGH_EMOJI: Final = frozenset("😂🤣😆")
+_ANGER_EMOJI: Final = frozenset("😡🤬😤😠")
+# Words that place a problem somewhere in particular ("gang 3", "depan SD", "RT 2").
+_PARTICULAR: Final = (
+    (lexicon.PLACES - {"kediri", "brantas"})
+    | lexicon.LOCATIVES
+    | frozenset("jl gg gang rt rw perumahan perum kelurahan kampung desa".split())
+)
 # "met malem dari pangkalan ojek Pasar Pahing": a greeting and where it comes from.
 GREETED_FROM_MAX_WORDS: Final = 8
 # A withdrawal often says why ("... ternyata perbaikannya sudah dijadwalkan minggu depan").
@@ -605,6 +619,8 @@ def small_talk(
             return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
         if _introduces(words) or _names_oneself(text, words, known) or _greets_from(text, words):
             return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
+        if _jokes(text, words):
+            return _ordered(tags | {OTHER})  # "mati lampu itu cara PLN nyuruh tidur cepet wkwk"
         if _wishes_or_opines(text, words):
             return _ordered(tags | {OTHER})  # "Selamat Natal utk petugas kebersihan Jl. Dhoho"
     if len(words) <= WITHDRAWAL_MAX_WORDS and (_withdraws(marked) or _gone_by_itself(marked)):
@@ -684,7 +700,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
-    if _greets_from(text, words):
+    if _greets_from(text, words) or _jokes(text, words):
         return True
     if not _SELF_WORDS.isdisjoint(seen) and _SELF_NAMED.search(text):
         return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
@@ -733,6 +749,27 @@ def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
     return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
+
+
+def _jokes(text: str, words: Sequence[str]) -> bool:
+    """A joke about the city that reports nothing in particular ("lampu merah itu kayak doi,
+    ditungguin lama eh pas ijo ditinggal 🤣"): laughter or a joke said, and no place, number,
+    request, question or turn ("... 🤣 tapi serius min, ...", "gaji di bawah UMK 'bonus
+    pengalaman' 😂 udah 8 bulan" report)."""
+    laughing = (
+        any(len(w) >= 4 and _laughs(w) for w in words)  # not "he", nor "pe ha ka" spelled
+        or not _LAUGH_EMOJI.isdisjoint(text)
+        or not _JOKE_WORDS.isdisjoint(words)
+    )
+    return (
+        laughing
+        and len(words) <= JOKE_MAX_WORDS
+        and _PARTICULAR.isdisjoint(words)
+        and not any(ch.isdigit() for ch in text)
+        and not _asks_something(text, words)
+        and _ANGER_EMOJI.isdisjoint(text)
+        and _readings(words).isdisjoint(_CONTRAST | _SERIOUS)
+    )
 
 
 def _greets_from(text: str, words: Sequence[str]) -> bool:

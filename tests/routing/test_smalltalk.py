@@ -190,6 +190,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
         " saya ingin yang resmi sejak awal.",
+        # a complaint told as a joke names where it is
+        "lampu jalan gang 7 mati terus, gelapnya kayak masa depanku wkwk",
+        "wkwk sampah di TPS Bujel udah kayak gunung, baunya sampe rumah",
     ],
 )
 def test_questions_and_situations_with_a_problem_are_complaints(router: Router, text: str) -> None:
@@ -283,6 +286,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "selamat pagi min dari lapak sayur Pasar Bandar",
         "Diberitahukan kepada warga RW 3, imunisasi balita dipindah ke balai RW tanggal 20.",
         "Jujur, taman kota sekarang jauh lebih bersih daripada dulu.",
+        # a joke about the city, nowhere in particular
+        "antre di kantor pelayanan itu latihan sabar paling ampuh 🤣",
         # news of a fix, with no thanks: the fix ends it
         "air PDAM di Banaran udah ngalir lagi kak",
         "sampah di depan SD sudah diangkut",
