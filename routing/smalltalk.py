@@ -191,6 +191,11 @@ _REPORTED: Final = _PhraseSet("""
     kemarin saya lapor, kemaren aku lapor, kemarin aku lapor, kemaren saya lapor, pernah lapor,
     sudah saya laporkan, udah saya laporin, yang saya kirim, yg saya kirim, yang aku kirim
 """)
+# Whom a resident may have told before, not Lapor ("sudah lapor ke RT", "lapor mandor").
+_SOMEONE_TOLD: Final = frozenset(
+    "mandor rt rw lurah kelurahan polisi polsek satpam pengelola pemilik juragan bos camat"
+    " kecamatan kades kepsek kepala guru wali ketua pengurus pak bu".split()
+)
 _STATUS_ASKED: Final = frozenset(
     """
     kabar kabarnya balasan dibalas perkembangan perkembangannya progres progress
@@ -693,7 +698,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _fix_news(text, words)
         or _announces(text, words)
         or _forwards_chain(words, seen)
-        or _REPORTED.found_in(words)
+        or _REPORTED.found_in(_as_read(words))
         # "mau tanya laporan saya ...": one's own report asked about, with no question mark
         or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
     ):
@@ -737,7 +742,23 @@ def _follows_up(text: str, marked: Sequence[str], words: Sequence[str], question
     asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
     if _names_own_report(text, words):
         return question or asks_status
-    return asks_status and _REPORTED.found_in(words)
+    read = _as_read(words)
+    return asks_status and _REPORTED.found_in(read) and not _reported_to_someone(read)
+
+
+def _reported_to_someone(read: Sequence[str]) -> bool:
+    """ "udh lapor mandor gk ditanggapi", "sudah lapor ke RT": told to someone, not to Lapor;
+    what they did not do is the complaint."""
+    return any(
+        w == "lapor" and not _SOMEONE_TOLD.isdisjoint(read[at + 1 : at + 3])
+        for at, w in enumerate(read)
+    )
+
+
+def _as_read(words: Sequence[str]) -> list[str]:
+    """The words in the lexicon's first reading, in order ("kmrn udh lapor" is "kemarin sudah
+    lapor"): for phrases written in full."""
+    return [expand(w)[0] for w in words]
 
 
 def _readings(words: Iterable[str]) -> set[str]:

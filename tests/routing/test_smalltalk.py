@@ -190,6 +190,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "Saya ingin buka usaha katering rumahan dan perlu izin usaha, apakah harus lewat OSS"
         " atau datang ke kantor dinas dulu? Tetangga saya dulu mengurusnya lama sekali, jadi"
         " saya ingin yang resmi sejak awal.",
+        # told to someone else before, who did nothing: the complaint is still to be made
+        "anak sy dipalak kakak kelas tiap hari, udh lapor wali kelas gk ditanggapi",
         # a complaint told as a joke names where it is
         "lampu jalan gang 7 mati terus, gelapnya kayak masa depanku wkwk",
         "wkwk sampah di TPS Bujel udah kayak gunung, baunya sampe rumah",
@@ -286,6 +288,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "selamat pagi min dari lapak sayur Pasar Bandar",
         "Diberitahukan kepada warga RW 3, imunisasi balita dipindah ke balai RW tanggal 20.",
         "Jujur, taman kota sekarang jauh lebih bersih daripada dulu.",
+        # one's own report, in chat abbreviations
+        "sy kmrn udh lapor soal lampu jalan gang 2, kok blm ada balesan ya min?",
         # a joke about the city, nowhere in particular
         "antre di kantor pelayanan itu latihan sabar paling ampuh 🤣",
         # news of a fix, with no thanks: the fix ends it
