@@ -497,6 +497,11 @@ DEFERRALS: Final = tuple(
     """.split("|")
     if phrase.strip()
 )
+# What residents call offices besides their codes ("suwun capil", "makasih kominfo").
+OFFICE_NICKNAMES: Final = frozenset(
+    "capil dukcapil kominfo satpol damkar dinkes puskesmas dinsos dishub pln pdam polisi"
+    " polres pemkot disdik disnaker perkim bapenda tirta".split()
+)
 # Words whose reduplication means something else than the word once: "minta-minta" begs,
 # "minta" asks.
 REDUPLICATED_SENSES: Final = {"minta": "mengemis", "meminta": "mengemis"}

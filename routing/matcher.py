@@ -188,7 +188,9 @@ class Router:
             self._analysed(lexicon.SETTLED),
             self._analysed(lexicon.THANKS),
         )
-        self._offices = frozenset(agency.code.casefold() for agency in catalog.agencies)
+        self._offices = lexicon.OFFICE_NICKNAMES | frozenset(
+            agency.code.casefold() for agency in catalog.agencies
+        )
         self._courtesy = self._analysed(smalltalk.courtesies(thanks=False))
         self._thanks = self._analysed(smalltalk.courtesies(thanks=True))
         self._by_first: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
