@@ -624,6 +624,8 @@ def small_talk(
             return _ordered(tags | {OTHER})  # "Bu, nanti tolong belikan gas melon ya": for home
         if _introduces(words) or _names_oneself(text, words, known) or _greets_from(text, words):
             return _ordered(tags | {GREETING})  # "aku Darmi bakul pecel Pasar Bandar, salam kenal"
+        if _says_goodbye(text, words):
+            return _ordered(tags - {OPENER})  # "Sudah dulu ya, mau ke Puskesmas antar cucu"
         if _jokes(text, words):
             return _ordered(tags | {OTHER})  # "mati lampu itu cara PLN nyuruh tidur cepet wkwk"
         if _wishes_or_opines(text, words):
@@ -705,7 +707,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
         return True
-    if _greets_from(text, words) or _jokes(text, words):
+    if _greets_from(text, words) or _jokes(text, words) or _says_goodbye(text, words):
         return True
     if not _SELF_WORDS.isdisjoint(seen) and _SELF_NAMED.search(text):
         return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
@@ -770,6 +772,20 @@ def _introduces(words: Sequence[str]) -> bool:
     """A resident saying who they are, and nothing wrong: the market they sell in is no
     report."""
     return _INTRODUCTIONS.found_in(words) and _readings(words).isdisjoint(_TROUBLE)
+
+
+def _says_goodbye(text: str, words: Sequence[str]) -> bool:
+    """A goodbye with where the resident is off to, and nothing wrong or asked ("Sudah dulu ya,
+    mau ke Puskesmas Pesantren antar cucu imunisasi. Wassalam.")."""
+    said: set[str] = set()
+    _cover(words, said)
+    return (
+        FAREWELL in said
+        and len(words) <= NOT_A_REPORT_MAX_WORDS
+        and not troubled(words)
+        and not _asks_something(text, words)
+        and _readings(words).isdisjoint(_CONTRAST)
+    )
 
 
 def _jokes(text: str, words: Sequence[str]) -> bool:

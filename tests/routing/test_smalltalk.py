@@ -350,3 +350,17 @@ def test_whether_reporting_costs_is_a_question_about_lapor(router: Router, text:
     result = router.route(text)
     assert result.opd is None and not result.candidates
     assert result.small_talk == ("question",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "udah dulu ya min, mau ke pasar Pahing belanja buat warung. sampai jumpa",
+        "Sudah dulu nggih, mau antar ibu kontrol ke puskesmas. Wassalam",
+    ],
+)
+def test_a_goodbye_on_the_way_somewhere_is_a_goodbye(router: Router, text: str) -> None:
+    """Where the resident is off to is no report: the answer says goodbye, it asks nothing."""
+    result = router.route(text)
+    assert result.opd is None and not result.candidates
+    assert "farewell" in result.small_talk and "opener" not in result.small_talk
