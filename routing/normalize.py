@@ -287,6 +287,13 @@ def expand(word: str) -> list[str]:
     return target.split() if target is not None else [word]
 
 
+def read_as(readings: Iterable[str]) -> frozenset[str]:
+    """The words whose first reading is one of `readings` (they themselves, and "lpr" if it
+    read "lapor"): a set to look for before reading a message word by word."""
+    wanted = frozenset(readings)
+    return wanted | frozenset(w for w, target in _LEXICON.items() if target.split()[0] in wanted)
+
+
 @lru_cache(maxsize=20_000)
 def normalize(text: str) -> str:
     """Text as the catalog is written: folded, reduplication collapsed, slang and Javanese

@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Final
 
 from routing import lexicon
-from routing.normalize import BOUNDARY, expand, split
+from routing.normalize import BOUNDARY, expand, read_as, split
 
 SALAM: Final = "salam"
 GREETING: Final = "greeting"
@@ -195,6 +195,9 @@ _REPORTED: Final = _PhraseSet("""
 _SOMEONE_TOLD: Final = frozenset(
     "mandor rt rw lurah kelurahan polisi polsek satpam pengelola pemilik juragan bos camat"
     " kecamatan kades kepsek kepala guru wali ketua pengurus pak bu".split()
+)
+_REPORT_ENDS: Final = read_as(
+    phrase[-1] for phrases in _REPORTED.by_first.values() for phrase in phrases
 )
 _STATUS_ASKED: Final = frozenset(
     """
@@ -543,6 +546,7 @@ def _index(
 
 
 _BY_FIRST: Final = _index(_VOCABULARY)
+_FAREWELL_FIRSTS: Final = frozenset(phrase[0] for phrase in _VOCABULARY[FAREWELL])
 _THANKS_WORDS: Final = frozenset(w for phrase in _VOCABULARY[THANKS] for w in phrase)
 # Words small talk accounts for; a catalog phrase made only of them is no sign of a problem.
 _CHAT_WORDS: Final = (
@@ -700,7 +704,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _fix_news(text, words)
         or _announces(text, words)
         or _forwards_chain(words, seen)
-        or _REPORTED.found_in(_as_read(words))
+        or _reported(words)
         # "mau tanya laporan saya ...": one's own report asked about, with no question mark
         or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
     ):
@@ -745,7 +749,7 @@ def _follows_up(text: str, marked: Sequence[str], words: Sequence[str], question
     if _names_own_report(text, words):
         return question or asks_status
     read = _as_read(words)
-    return asks_status and _REPORTED.found_in(read) and not _reported_to_someone(read)
+    return asks_status and _reported(words) and not _reported_to_someone(read)
 
 
 def _reported_to_someone(read: Sequence[str]) -> bool:
@@ -755,6 +759,11 @@ def _reported_to_someone(read: Sequence[str]) -> bool:
         w == "lapor" and not _SOMEONE_TOLD.isdisjoint(read[at + 1 : at + 3])
         for at, w in enumerate(read)
     )
+
+
+def _reported(words: Sequence[str]) -> bool:
+    """ "sudah lapor", "kmrn udh lapor", "yg saya kirim": a report made before, told."""
+    return not _REPORT_ENDS.isdisjoint(words) and _REPORTED.found_in(_as_read(words))
 
 
 def _as_read(words: Sequence[str]) -> list[str]:
@@ -777,6 +786,8 @@ def _introduces(words: Sequence[str]) -> bool:
 def _says_goodbye(text: str, words: Sequence[str]) -> bool:
     """A goodbye with where the resident is off to, and nothing wrong or asked ("Sudah dulu ya,
     mau ke Puskesmas Pesantren antar cucu imunisasi. Wassalam.")."""
+    if _FAREWELL_FIRSTS.isdisjoint(words):
+        return False  # most messages: no goodbye's first word, no cover to read
     said: set[str] = set()
     _cover(words, said)
     return (
@@ -793,6 +804,8 @@ def _jokes(text: str, words: Sequence[str]) -> bool:
     ditungguin lama eh pas ijo ditinggal 🤣"): laughter or a joke said, and no place, number,
     request, question or turn ("... 🤣 tapi serius min, ...", "gaji di bawah UMK 'bonus
     pengalaman' 😂 udah 8 bulan" report)."""
+    if len(words) > JOKE_MAX_WORDS or not _PARTICULAR.isdisjoint(words):
+        return False  # most complaints: they say where
     laughing = (
         any(len(w) >= 4 and _laughs(w) for w in words)  # not "he", nor "pe ha ka" spelled
         or not _LAUGH_EMOJI.isdisjoint(text)
@@ -800,8 +813,6 @@ def _jokes(text: str, words: Sequence[str]) -> bool:
     )
     return (
         laughing
-        and len(words) <= JOKE_MAX_WORDS
-        and _PARTICULAR.isdisjoint(words)
         and not any(ch.isdigit() for ch in text)
         and not _asks_something(text, words)
         and _ANGER_EMOJI.isdisjoint(text)
