@@ -69,6 +69,9 @@ UNTOUCHED = (
     "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
     "holdout11-b", "holdout12-b",
 )  # fmt: skip
+# Kinds of non-complaint the issue counts ("greetings, thanks, tests and spam"), as the sets
+# name them ("thanks_story", "spam advert", "greeting").
+COURTESY_KINDS = ("greeting", "salam", "thank", "test", "spam")
 THRESHOLDS = (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CORRECTIONS = 2000
 FOLDS = 5  # the corpus held out fold by fold: the calibration set (never an evaluation set)
@@ -88,6 +91,12 @@ class Item:
     text: str
     opd: str | None  # None: no complaint (greeting, thanks, spam...): it should route nowhere
     style: str = "-"
+    kind: str = "-"  # what a non-complaint is, in the sets that say (h10 on)
+
+    @property
+    def courtesy(self) -> bool:
+        """One of the four kinds the issue names: a greeting, a thanks, a test, spam."""
+        return any(word in self.kind for word in COURTESY_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +135,9 @@ def read_items(path: Path, half: str | None = None) -> list[Item]:
         rows = [r for r in rows if int(r["id"][-1]) % 2 == (0 if half == "even" else 1)]
     elif half is not None:
         rows = [r for r in rows if r.get("half") == half]
-    return [Item(r["id"], r["text"], r["opd"], r.get("style", "-")) for r in rows]
+    return [
+        Item(r["id"], r["text"], r["opd"], r.get("style", "-"), r.get("kind") or "-") for r in rows
+    ]
 
 
 def answer(result: RouteResult, threshold: float | None = None) -> str | None:
@@ -250,7 +261,12 @@ def throughput(route: Callable[[str], object], texts: Sequence[str], seconds: fl
 
 def by_style(got: Got) -> list[str]:
     styles = sorted({item.style for item, _ in got})
-    return [score([g for g in got if g[0].style == s]).line(f"  {s}") for s in styles]
+    lines = [score([g for g in got if g[0].style == s]).line(f"  {s}") for s in styles]
+    chat = [g for g in got if g[0].opd is None]
+    if any(item.kind != "-" for item, _ in chat):  # the issue's four kinds, and the others
+        lines.append(score([g for g in chat if g[0].courtesy]).line("  greet/thx/test/spam"))
+        lines.append(score([g for g in chat if not g[0].courtesy]).line("  other kinds"))
+    return lines
 
 
 def curve(named: dict[str, Got]) -> list[str]:
