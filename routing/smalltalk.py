@@ -273,7 +273,7 @@ _RESOLVED: Final = frozenset(
     diisi terisi kembali dibuka cair diambil dilakukan dijupuk ngalir murub urup dikeruk
     ditangkap dijemput diterima patched repaired fixed cleaned collected restored removed
     diresiki dipundandosi didandani dibenerin dibenahi ketutup dipindah nampi angsal mili
-    padhang evacuated handled replaced
+    padhang evacuated handled replaced working
     """.split()
 )
 _CONTRAST: Final = frozenset(
@@ -322,7 +322,7 @@ _STORY_TURNS: Final = frozenset(
 _ONLY: Final = frozenset("cuma hanya mung namung".split())
 NO_LONGER_WITHIN: Final = 3  # words between "nggak" and "lagi" in "nggak mampet lagi"
 # That the fix is done: "sudah", or English "has been patched", "working again".
-_DONE: Final = frozenset("sudah been again now".split())
+_DONE: Final = frozenset("sudah been again now was were got".split())
 # An advert without a link is short and dense with promotion words ("gacor hari ini, depo 10rb
 # langsung main"): at most this many words for each one.
 SPAM_WORDS_PER_MARKER: Final = 15
