@@ -1230,16 +1230,18 @@ def _costs_asked(marked: Sequence[str]) -> bool:
 
 
 def _opens_or_not(marked: Sequence[str]) -> bool:
-    """ "buka ga ya?", "libur nggak", "bayar nggak sih?" ending a clause: whether an office
-    opens, or whether something costs, asked."""
+    """ "buka ga ya?", "buka hari sabtu gak?", "bayar nggak sih?": a clause about an office
+    opening or something costing, ending on "not": whether it does, asked."""
     for at, word in enumerate(marked):
-        if (
-            at
-            and word in _QUESTION_NEGATIONS
-            and (marked[at - 1] in _OPENS or marked[at - 1] in _COSTS)
-        ):
+        if at and word in _QUESTION_NEGATIONS:
             after = [w for w in marked[at + 1 :] if w not in _PARTICLES]
-            if not after or after[0] == BOUNDARY:
+            if after and after[0] != BOUNDARY:
+                continue
+            start = at
+            while start and marked[start - 1] != BOUNDARY:
+                start -= 1
+            clause = marked[start:at]
+            if not (_OPENS.isdisjoint(clause) and _COSTS.isdisjoint(clause)):
                 return True
     return False
 

@@ -288,6 +288,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "selamat pagi min dari lapak sayur Pasar Bandar",
         "Diberitahukan kepada warga RW 3, imunisasi balita dipindah ke balai RW tanggal 20.",
         "Jujur, taman kota sekarang jauh lebih bersih daripada dulu.",
+        # whether an office opens on a day, asked with "not" ending the clause
+        "puskesmas Mrican buka hari minggu nggak ya? jam brp tutupnya",
         # a fix told in English
         "thanks a lot, the street light in our alley is working again",
         # thanks to an office by the name residents call it
