@@ -467,7 +467,7 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 return at + 1
     for at, word in enumerate(words):
         window = words[at + 1 : at + 1 + MAIN_WITHIN]
-        if _chooses(words, at):
+        if word in lexicon.CHOOSING and _chooses(words, at):
             return words.index(BOUNDARY, at) + 1
         if (
             word in lexicon.CONTRASTS

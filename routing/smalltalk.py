@@ -748,8 +748,7 @@ def _follows_up(text: str, marked: Sequence[str], words: Sequence[str], question
     asks_status = not _STATUS_ASKED.isdisjoint(words) or _STATUS_PHRASES.found_in(words)
     if _names_own_report(text, words):
         return question or asks_status
-    read = _as_read(words)
-    return asks_status and _reported(words) and not _reported_to_someone(read)
+    return asks_status and _reported(words) and not _reported_to_someone(_as_read(words))
 
 
 def _reported_to_someone(read: Sequence[str]) -> bool:
@@ -1225,7 +1224,7 @@ def _asks_yes_or_no(marked: Sequence[str]) -> bool:
 
 
 def _costs_asked(marked: Sequence[str]) -> bool:
-    """ "bayar nggak?", "gratis kan?", "ada biayanya?": whether something costs is asked."""
+    """ "bayar nggak?", "gratis kan?", "berbayar atau tidak?": whether something costs is asked."""
     return not _COSTS.isdisjoint(marked)
 
 
