@@ -73,12 +73,11 @@ _TOPICS: Final = tuple(f"<topics{n}>" for n in range(4))
 
 # "apa bisa", "bisa dapat": asking whether something can be done or had.
 _CAN_WE: Final = frozenset(
-    pair
-    for text in (
+    tuple(pair.split())
+    for pair in (
         "apa bisa, apakah bisa, apa boleh, apakah boleh, bisa dapat, bisa dapet, bisa minta,"
         " boleh minta, bisa dibantu, bisa diurus, could you, can you"
     ).split(",")
-    for pair in [tuple(text.split())]
 )
 _CAN_IT: Final = frozenset("bisakah bolehkah".split())
 _REPORT_ITSELF: Final = frozenset("laporan laporanku laporanipun status statusnya tiket".split())
