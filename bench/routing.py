@@ -62,12 +62,14 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout11-b": (TESTS / "holdout11.jsonl", "b"),  # never tuned on, never its failures
     "holdout12-a": (TESTS / "holdout12.jsonl", "a"),  # round 12, two more authors: may guide tuning
     "holdout12-b": (TESTS / "holdout12.jsonl", "b"),  # never tuned on, never its failures
+    "holdout13-a": (TESTS / "holdout13.jsonl", "a"),  # round 13, two more authors: may guide tuning
+    "holdout13-b": (TESTS / "holdout13.jsonl", "b"),  # never tuned on, never its failures
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
     "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
-    "holdout11-b", "holdout12-b",
+    "holdout11-b", "holdout12-b", "holdout13-b",
 )  # fmt: skip
 # Kinds of non-complaint the issue counts ("greetings, thanks, tests and spam"), as the sets
 # name them ("thanks_story", "spam advert", "greeting").

@@ -122,6 +122,19 @@ def asks_whether(frame: Sequence[str]) -> bool:
     return any(pair in _CAN_WE for pair in pairwise(frame)) or not _CAN_IT.isdisjoint(frame)
 
 
+_WHY: Final = frozenset("kenapa mengapa knp napa kenopo why".split())
+_LIKE: Final = frozenset("kayak kaya kyk kek seperti mirip bagai ibarat like".split())
+
+
+def asks_why(frame: Sequence[str]) -> bool:
+    """ "Sekarang mau tanya, kenapa pajak restoran warung saya dihitung 10%": why something
+    is so is asked of the office that does it, whatever thanks came before; "kenapa lubang
+    jalan kayak mantan?" is a riddle."""
+    return _LIKE.isdisjoint(frame) and any(
+        word in _WHY and TOPIC in frame[at + 1 :] for at, word in enumerate(frame)
+    )
+
+
 class FrameModel:
     """Log-odds that a message is no complaint, from its frame's features."""
 

@@ -138,6 +138,7 @@ peteng = gelap
 bengi dalu = malam
 esuk enjing = pagi
 wingi = kemarin
+sesuk benjing mbenjing mbenjang = besok
 saiki sakniki = sekarang
 garing asat = kering
 ketigo katiga = kemarau

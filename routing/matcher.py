@@ -300,7 +300,12 @@ class Router:
         errand (`frames`), or chat small talk's shapes do not know: no complaint, answered in
         kind; None when it may ask something."""
         frame = frames.frame_of(words, _topic(evidence))
-        if smalltalk.requests(frame) or frames.still_wrong(frame) or frames.asks_whether(frame):
+        if (
+            smalltalk.requests(frame)
+            or frames.still_wrong(frame)
+            or frames.asks_whether(frame)
+            or frames.asks_why(frame)
+        ):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):
             return None  # "tandon ngadat lagi, warga antre": trouble, in words no phrase has

@@ -102,7 +102,7 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
     THANKS: _phrases("""
         terima kasih, terimakasih, trima kasih, terima kasi, makasih, makasi, mksh, mks, maksih,
         trims, trimakasih, tengkyu, berterima kasih, berterimakasih, thanks, thank you,
-        thankyou, thx, tq, ty, matur nuwun,
+        thankyou, thx, tks, thks, tq, ty, matur nuwun,
         maturnuwun, matur suwun, suwun, nuwun, hatur nuhun, nuhun, suwun sanget, panuwun,
         agenging panuwun, agunging panuwun, ngaturaken panuwun,
         nuwun sanget, ok, oke, okay, okey, okelah, sip, siap, noted, baik, mantap, mantab,
@@ -111,7 +111,9 @@ _VOCABULARY: Final[dict[str, list[tuple[str, ...]]]] = {
     """),
     FAREWELL: _phrases("""
         dadah, bye, bye bye, byebye, sampai jumpa, sampai ketemu, see you, selamat tinggal,
-        pamit, pamit dulu, good night, selamat istirahat, met bobo, wassalam, wassalamualaikum
+        pamit, pamit dulu, good night, selamat istirahat, met bobo, wassalam, wassalamualaikum,
+        tidur dulu, bobo dulu, bobok dulu, istirahat dulu, turu sik, turu disik, turu dhisik,
+        turu dulu, sudah dulu, udah dulu, segitu dulu, wis yo, wis sik
     """),
     TEST: _phrases("""
         tes, test, testing, tst, p, ping, cek, check, coba, tes tes, test test, uji coba, cek cek,
@@ -281,6 +283,7 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
+AGAIN_AFTER_FIX: Final = 2  # "lagi" this close after a fix word ("ngalir deres lagi") is the fix
 # An announcement invites to its event, or tells what to bring ("Bawa KTP dan KK.").
 _INVITES: Final = _PhraseSet("""
     monggo, mangga, mohon hadir, diharapkan hadir, dimohon hadir, wajib hadir, jangan lupa
@@ -290,6 +293,17 @@ _BRING: Final = frozenset("bawa membawa gowo nggowo".split())
 _ANNOUNCED: Final = frozenset("pengumuman info informasi undangan pengingat reminder".split())
 _DAYS: Final = frozenset(
     "senin selasa rabu kamis jumat sabtu minggu ahad besok lusa tanggal tgl".split()
+)
+# An event on a day, held ("mengadakan arisan Kamis siang") or opened as news ("Info dari
+# takmir: pengajian akbar Minggu malam"), is announced; "mohon diadakan kerja bakti" asks.
+_EVENTS: Final = _PhraseSet("""
+    pengajian, arisan, halal bihalal, halalbihalal, kerja bakti, senam, jalan sehat, lomba,
+    tahlilan, yasinan, khataman, sholawatan, selawatan, pawai, karnaval, bazar, pasar murah,
+    rapat warga, pertemuan warga, sosialisasi, penyuluhan, donor darah, posyandu, pelatihan,
+    festival, gebyar, tasyakuran, syukuran, lomba agustusan, pengobatan gratis, kirab
+""")
+_HELD: Final = frozenset(
+    "mengadakan diadakan menggelar digelar dilaksanakan melaksanakan dibuka buka".split()
 )
 # "Diberitahukan kepada warga ...": a notice, which need not invite anyone to be one.
 _NOTICES: Final = frozenset("diberitahukan pemberitahuan diumumkan mengumumkan".split())
@@ -407,7 +421,8 @@ _WITHDRAWALS: Final = _PhraseSet("""
     usah ditindak, usah ditindaklanjuti, usah dilanjut, usah dilanjutkan, abaikan aja,
     diabaikan saja, diabaikan aja, tolong diabaikan, dipunbatalaken kemawon, ditutup saja,
     anggap selesai, please ignore, no need, cancel ya, prelu dipuntindaklanjuti,
-    perlu ditindaklanjuti, perlu dilaporin, perlu dilaporkan, perlu repot, perlu datang
+    perlu ditindaklanjuti, perlu dilaporin, perlu dilaporkan, perlu repot, perlu datang,
+    tolong dibatalkan, mohon dibatalkan, dibatalkan ya, dibatalin aja, batalin aja, batalin saja
 """)
 _TOPIC_MARKERS: Final = frozenset("soal tentang mengenai perihal bab ttg about".split())
 _STATUS_PHRASES: Final = _PhraseSet("sampai mana, tindak lanjut")  # where the report is
@@ -427,14 +442,20 @@ _WISHES: Final = _PhraseSet("""
     semoga sehat, menurutku, menurut saya, menurut pendapat saya, in my opinion, jujur aku,
     jujur saya, jujur, bangga sama, bangga dengan, keep it up
 """)
+_HOPES: Final = frozenset("semoga smoga moga mugi mugia mudah-mudahan hopefully".split())
+_THRIVE: Final = frozenset(
+    "ramai rame laris maju sukses berkah barokah lancar jaya makmur sejahtera sehat".split()
+)
 # "aku Dinda", "nama saya Rudi", "kula Painem": a name, written capitalised, after "I".
 _SELF_NAMED: Final = re.compile(
-    r"\b(?:[Aa]ku|[Ss]aya|[Kk]ula|[Kk]ulo|[Nn]amaku) ([A-Z][a-z]{2,})\b"
+    r"\b(?:[Aa]ku|[Ss]aya|[Kk]ula|[Kk]ulo|[Nn]amaku|I'm|I am|[Mm]y name is) ([A-Z][a-z]{2,})\b"
 )
-_SELF_WORDS: Final = frozenset("aku saya kula kulo namaku".split())  # the search runs after one
+# the search runs after one of these
+_SELF_WORDS: Final = frozenset("aku saya kula kulo namaku im i my".split())
 _INTRODUCTIONS: Final = _PhraseSet("""
     salam kenal, perkenalkan, kenalin, kenalkan, nice to meet you, introducing myself,
-    introduce myself, tepangan, badhe tepangan
+    introduce myself, tepangan, badhe tepangan, kenalan dulu, mau kenalan, pertama nganggo,
+    pertama pakai, pertama kali pakai, pertama kali nyoba, pertama kali lapor, baru gabung
 """)
 # After a withdrawal, the words that turn to something new ("tapi sekarang ada ...", "the real
 # issue is ...").
@@ -444,9 +465,11 @@ _NEW_TOLD: Final = frozenset(
 )
 _BACK_TO_NORMAL: Final = frozenset(
     "nyala menyala urup murub mengalir ngalir mili lancar normal surut asat hilang ilang"
-    " kembali aman beres".split()
+    " kembali aman beres pergi lunga kabur minggat menghilang ngilang".split()
 )
 _BY_ITSELF: Final = frozenset("sendiri sendirinya dewe dhewe piyambak itself".split())
+# What turned out to be the cause, after a withdrawal: "ternyata kran saya sendiri yang macet".
+_REASONS: Final = frozenset("ternyata ternyta rupanya jebul jebule jebulane".split())
 _GOING: Final = frozenset("jadi jd jdi sido siyos".split())
 _CLAUSE_OPENERS: Final = (
     frozenset(f"{BOUNDARY} eh udah sudah wis sampun ok oke yaudah gaes guys".split()) | _ADDRESSES
@@ -464,6 +487,11 @@ _CHAIN_MARKS: Final = _PhraseSet("""
     forwarded, fwd, pesan berantai, broadcast, copas, copas dari grup, diteruskan, pesan terusan,
     kiriman dari grup, info dari grup, info grup sebelah
 """)  # how a forwarded text starts; one that tells of a chain starts otherwise
+# Where a forwarded text came from, said at its end: "(copas dari grup sebelah)".
+_CHAIN_SOURCES: Final = _PhraseSet("""
+    copas, copas dari grup, copas dari grup sebelah, dari grup sebelah, info grup sebelah,
+    kiriman dari grup, kiriman grup sebelah, copy paste dari grup
+""")
 _FORWARDS: Final = frozenset(
     """
     teruskan terusin sebarkan sebarin sebar share bagikan kirim forward viralkan diteruskan
@@ -492,7 +520,7 @@ _SPAM_STRONG: Final = frozenset(
     pinjaman pinjol investasi profit cuan trading forex crypto giveaway hadiah undian
     voucher reseller dropship followers subscribe bonus agunan ongkir pelangsing
     obat kuat klik link terpercaya jp portofolio jasa untung bitcoin airdrop wallet kavling
-    sablon japri terpilih
+    sablon japri terpilih jutawan join bisnis penghasilan income member
     """.split()
 )
 # Selling words: spam markers only beside a link or a number to call and no problem in sight
@@ -709,7 +737,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
     ):
         return True
-    if _errand(words) or _introduces(words) or _WISHES.found_in(words) or words[0] in _KIN:
+    if _errand(words) or _introduces(words) or _wishes(words) or words[0] in _KIN:
         return True
     if _greets_from(text, words) or _jokes(text, words) or _says_goodbye(text, words):
         return True
@@ -881,10 +909,17 @@ def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:
     """A wish, a condolence, cheering on, an opinion about the city, asking nothing and telling
     of no trouble ("menurut saya jalan Mojoroto paling parah" complains)."""
     return (
-        _WISHES.found_in(words)
+        _wishes(words)
         and not _asks_something(text, words)
+        and not _turns(words)
         and _readings(words).isdisjoint(_STORY_TROUBLE)
     )
+
+
+def _wishes(words: Sequence[str]) -> bool:
+    """A wish's phrase, or a hope for things to thrive ("Semoga Pasar Bandar tambah ramai
+    pembeli"); "semoga cepat diperbaiki" hopes for a repair."""
+    return _WISHES.found_in(words) or (words[0] in _HOPES and not _THRIVE.isdisjoint(words))
 
 
 def _errand(words: Sequence[str]) -> bool:
@@ -916,18 +951,54 @@ def _withdraws(marked: Sequence[str]) -> bool:
 
 
 def _gone_by_itself(marked: Sequence[str]) -> bool:
-    """News that a problem went away by itself ("listrik udh nyala lg sendiri", "banyu wis mili
-    dewe"), and nothing new after it."""
+    """News that a problem went away by itself or was seen to by the residents themselves
+    ("listrik udh nyala lg sendiri", "banyu wis mili dewe", "tawon sudah pergi sendiri",
+    "selokan sudah dibersihkan warga sendiri"), and nothing new after it."""
     for at, word in enumerate(marked):
-        if word in _BACK_TO_NORMAL and not _BY_ITSELF.isdisjoint(marked[at + 1 : at + 4]):
+        gone = word in _BACK_TO_NORMAL or (
+            word in _RESOLVED and not _DONE.isdisjoint(_readings(marked[max(0, at - 2) : at]))
+        )
+        if gone and not _BY_ITSELF.isdisjoint(marked[at + 1 : at + 4]):
             return _nothing_new(marked[at + 1 :])
     return False
 
 
 def _nothing_new(rest: Sequence[str]) -> bool:
-    """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told."""
-    read = _readings(rest)
-    return _NEW_TOLD.isdisjoint(read) and _TROUBLE.isdisjoint(read)
+    """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told; "nggak
+    perlu didatangi" needs nothing, and a clause that says why there is nothing to do
+    ("ternyata kran rumah saya sendiri yang macet") tells of no problem for anyone else."""
+    said = _without_reasons(rest)
+    read = [{w, *expand(w)} for w in said]
+    fine = _needing_nothing(read, said)
+    told = set().union(*(r for i, r in enumerate(read) if i not in fine))
+    return _NEW_TOLD.isdisjoint(told) and _TROUBLE.isdisjoint(told)
+
+
+def _without_reasons(marked: Sequence[str]) -> list[str]:
+    """The words without the clauses that open with "ternyata", "jebul" (what turned out to be
+    the cause), unless they turn to something new ("ternyata sekarang ada ...")."""
+    kept: list[str] = []
+    clause: list[str] = []
+    for word in [*marked, BOUNDARY]:
+        if word != BOUNDARY:
+            clause.append(word)
+            continue
+        if not (clause and clause[0] in _REASONS and _NEW_TOLD.isdisjoint(_readings(clause))):
+            kept.extend(clause)
+        kept.append(BOUNDARY)
+        clause = []
+    return kept[:-1]
+
+
+def _needing_nothing(read: Sequence[set[str]], words: Sequence[str]) -> set[int]:
+    """Where a "not" tells of no trouble ("tidak perlu ditindaklanjuti", "boten wonten
+    keluhan"): it, what it negates and the word after."""
+    return {
+        j
+        for i, r in enumerate(read)
+        if r & _NEGATIONS and i + 1 < len(words) and words[i + 1] in _NOTHING_NEEDED
+        for j in (i, i + 1, i + 2)
+    }
 
 
 def _withdrawal_end(marked: Sequence[str]) -> int | None:
@@ -950,8 +1021,10 @@ def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
     """A chain message: marked as forwarded, or asking its readers to pass it to groups or
     contacts; one asked about ("bener gak?") or that tells of a victim is a report."""
     opening = words[:CHAIN_MARK_WITHIN]
+    closing = words[-CHAIN_MARK_WITHIN:]
     chain = (
         any(start == 0 for start, _ in _CHAIN_MARKS.spans(opening))
+        or any(end == len(closing) for _, end in _CHAIN_SOURCES.spans(closing))
         or words[-1] in _SPREAD  # "..., jangan mau disuntik!!! SEBARKAN"
         or (
             not _FORWARDS.isdisjoint(words)
@@ -1039,8 +1112,6 @@ def _resolved(words: Sequence[str]) -> bool:
         return False
     words = _no_longer(words)
     expanded = _readings(words)
-    again = {i for i, w in enumerate(words) if w == "lagi" and i and words[i - 1] in _RESOLVED}
-    contrast = {w for i, w in enumerate(words) if w in _CONTRAST and i not in again}
     fixed = [
         i
         for i, w in enumerate(words)
@@ -1052,10 +1123,22 @@ def _resolved(words: Sequence[str]) -> bool:
     return (
         not after & _PROBLEM_STATES
         and bool(fixed)
-        and not contrast
-        and not (expanded - set(words)) & _CONTRAST
+        and not _turns(words)
         and not _DONE.isdisjoint(expanded)
     )
+
+
+def _turns(words: Sequence[str]) -> set[str]:
+    """The contrast words ("tapi", "masih", "mati lagi"), as written or as read; "lagi" just
+    after a fix ("sudah mengalir lagi", "ngalir deres lagi", "dibuka lagi") is the fix, not a
+    relapse."""
+    found: set[str] = set()
+    for at, word in enumerate(words):
+        read = {word, *expand(word)} & _CONTRAST
+        if read == {"lagi"} and not _RESOLVED.isdisjoint(words[max(0, at - AGAIN_AFTER_FIX) : at]):
+            continue
+        found |= read
+    return found
 
 
 def _fix_news(text: str, words: Sequence[str]) -> bool:
@@ -1090,11 +1173,13 @@ def _announces(text: str, words: Sequence[str]) -> bool:
         return False
     opened = "📢" in text or words[0] in _ANNOUNCED
     bring = opened and not _BRING.isdisjoint(words)
+    held = _EVENTS.found_in(words) and (opened or not _HELD.isdisjoint(words))
     return (
-        (bring or words[0] in _NOTICES or _INVITES.found_in(words))
+        (bring or words[0] in _NOTICES or _INVITES.found_in(words) or held)
         and not troubled(words)
         and not _is_question(text, words)
-        and not _readings(words) & _CONTRAST
+        and not _turns(words)
+        and not (held and requests(words))
     )
 
 
@@ -1120,12 +1205,7 @@ def _thanks_story(text: str, words: Sequence[str]) -> bool:
     words = _no_longer(words)
     read = [{w, *expand(w)} for w in words]
     fixes = [i for i, r in enumerate(read) if _fixed_at(read, i)]
-    fine = {  # "tidak perlu", "boten wonten keluhan": no trouble
-        j
-        for i, r in enumerate(read)
-        if r & _NEGATIONS and i + 1 < len(words) and words[i + 1] in _NOTHING_NEEDED
-        for j in (i, i + 1, i + 2)
-    }
+    fine = _needing_nothing(read, words)
     troubles = [i for i, r in enumerate(read) if not r.isdisjoint(_STORY_TROUBLE) and i not in fine]
     now_wrong = any(
         words[i] in _NOW_WORDS and any(j in troubles for j in range(i + 1, i + 4))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from routing import matcher
-from routing.frames import TOPIC, FrameModel, asks_whether, frame_of, still_wrong
+from routing.frames import TOPIC, FrameModel, asks_whether, asks_why, frame_of, still_wrong
 from routing.matcher import Router
 
 
@@ -56,6 +56,19 @@ def test_a_turn_before_a_problem_tells_of_one_still_there(frame: list[str], turn
 )
 def test_asking_whether_the_city_can_help_is_asking(frame: list[str], asks: bool) -> None:
     assert asks_whether(frame) is asks
+
+
+@pytest.mark.parametrize(
+    ("frame", "asks"),
+    [
+        (["terima", "kasih", "|", "mau", "tanya", "kenapa", TOPIC, "naik", "dua", "kali"], True),
+        (["kenapa", TOPIC, "kayak", "mantan", "|", "sudah", "tutup"], False),  # a riddle
+        (["kenapa", "ya", "|", "terima", "kasih"], False),  # nothing asked about
+    ],
+)
+def test_asking_why_a_problem_is_so_is_asking(frame: list[str], asks: bool) -> None:
+    """After a thanks, "why is my tax doubled?" is for the office; a riddle asks nothing."""
+    assert asks_why(frame) is asks
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,12 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         "tagihan air bulan ini naik dua kali lipat, nomor pelanggannya nanti saya kirim",
         # a report to the police told as done, then a request: no question about one's report
         "sudah lapor polisi soal helm yang hilang, tapi tolong tindak warung miras di gang itu",
+        # an event asked for, not announced; why a tax is so much, after a thanks
+        "mohon diadakan kerja bakti bersih selokan hari Minggu, got sudah penuh lumpur",
+        "Terima kasih soal KK kemarin. Mau tanya juga, kenapa PBB rumah saya naik dua kali"
+        " lipat tahun ini",
+        # "lagi" after a relapse is no fix; what came back after the residents cleaned
+        "sampah sudah diangkut warga sendiri, tapi sekarang numpuk lagi di pinggir kali",
         # one report withdrawn, a new one told; praise, "cuma" a problem
         "laporan soal kucing tadi cancel aja min, udah ketemu. nah sekarang ada sarang tawon"
         " gede di pohon depan rumah",
@@ -305,6 +311,21 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Selamat pagi. Saluran depan rumah kami di Tamanan dulu mampet berbulan-bulan, tiap"
         " hujan air masuk teras. Hari Sabtu petugas datang dan saluran sudah dikeruk bersih."
         " Terima kasih banyak untuk semua petugasnya.",
+        # round 13: an event on a day, held or opened as news; a chain by where it came from
+        "Karang taruna RW 7 Bangsal menggelar lomba mancing hari Minggu pagi di kolam desa",
+        "Info: jalan sehat keluarga besar pasar Grosir hari Sabtu jam 6, start dari kantor pasar",
+        "Air PDAM katanya mengandung kaporit berlebih, jangan dipakai masak dulu (copas dari"
+        " grup sebelah)",
+        # gone by itself or seen to by the residents, nothing needed; a withdrawal and why
+        "ular yang di gudang tadi sudah pergi sendiri, nggak perlu dikirim petugas",
+        "sampah di gang buntu sudah diangkut warga sendiri pakai gerobak",
+        "aduan air mati tadi mohon dibatalkan, ternyata meteran rumah saya sendiri yang ditutup",
+        # who one is in English, a first time on Lapor, a hope for the city to thrive
+        "Hi, I'm Yohana, I just moved to Kediri and rent a house near Pasar Setono Betek",
+        "Aku sopir angkot jurusan Tamanan, baru pertama pakai Lapor iki",
+        "Semoga Kediri makin maju, warung-warung di Jl. Dhoho makin laris",
+        # thanks abbreviated
+        "tks min, lampu jalan gang 2 sudah nyala",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
