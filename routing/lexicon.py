@@ -481,8 +481,8 @@ CONJUNCTIONS: Final = frozenset("dan serta lan and plus terus trus".split())
 DEFERRALS: Final = tuple(
     phrase.strip()
     for phrase in """
-    bisa nanti|nanti saja|nanti nanti|urusan nanti|belakangan|kapan kapan|bisa ditunda|
-    gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
+    bisa nanti|nanti saja|nanti nanti|urusan nanti|urusan belakangan|belakangan|kapan kapan|
+    bisa ditunda|gak urgent|gak mendesak|gak penting|gak terlalu penting|gak begitu penting|
     gak seberapa penting|ora patek penting|ora patiya penting|gak usah buru buru|gak darurat|
     not urgent|can wait|gampang nanti|urusan lain|lain cerita|cerita lain|urus sendiri|
     tanyakan terpisah|menyusul|nggak masalah|urusan kantor|urusan pemerintah|biar diurus|
@@ -494,7 +494,8 @@ DEFERRALS: Final = tuple(
     masih bisa ditoleransi|nanti saya urus|nanti urus|nanti saya tanya|nanti saya tanyakan|
     nanti saya cek|nanti saya lapor|nanti lapor|nanti saya laporkan|urusan belakang|
     urusan mburi|sampingan|belakangan aja|belakangan saja|nanti aja|masalah kecil|soal kecil|
-    urusan kecil|hal kecil|perkara kecil|masalah sepele|soal sepele|hal sepele
+    urusan kecil|hal kecil|perkara kecil|masalah sepele|soal sepele|hal sepele|itu kecil|
+    itu sepele|masih bisa ditawar|masih bisa dimaklumi|masih bisa ditolerir|masih wajar
     """.split("|")
     if phrase.strip()
 )

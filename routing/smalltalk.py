@@ -224,6 +224,7 @@ _EXPECTED: Final = frozenset("padahal pdhl mestine harusnya seharusnya".split())
 _FIX_CLOSERS: Final = (
     _PARTICLES | _ADDRESSES | frozenset("lagi lg maning kok aman alhamdulillah nggih njih".split())
 )
+_ANYTHING: Final = re.compile(r"\b(\w+)[- ]\1\W*$")  # "apa-apa", "siapa siapa" ends it
 _ASKING: Final = frozenset("berapa kapan apakah bagaimana gimana pripun piye".split())
 CHAT_QUESTION_MAX_WORDS: Final = 7  # words small talk does not explain in a chatty question
 # A question about hours or a contact that names a service's problem is only that when short:
@@ -259,6 +260,12 @@ _CONTACT: Final = (
 # serves a request).
 _WHERE: Final = frozenset("mana dimana ngendi endi pundi where".split())
 WHERE_WITHIN: Final = 5  # "kantor satpol pp itu deket mana"
+# Whether the reporter stays unknown: "nama saya dirahasiakan nggak kalau lapor?".
+_PRIVACY: Final = frozenset(
+    "anonim anonymous rahasia dirahasiakan dirahasiain identitas ketahuan".split()
+)
+_REPORTING: Final = frozenset("lapor melapor laporan ngadu mengadu pelapor aduan".split())
+_STREET_PREFIXES: Final = frozenset("jl jln".split())
 # A question about Lapor itself: what it is, how to use it, whether it is official or free.
 _ABOUT_LAPOR: Final = frozenset(
     """
@@ -283,7 +290,7 @@ _CONTRAST: Final = frozenset(
     " harap but still not".split()
 )
 RESOLVED_MAX_WORDS: Final = 20
-AGAIN_AFTER_FIX: Final = 2  # "lagi" this close after a fix word ("ngalir deres lagi") is the fix
+AGAIN_AFTER_FIX: Final = 3  # "lagi" this close after a fix word ("ngalir deres lagi") is the fix
 # An announcement invites to its event, or tells what to bring ("Bawa KTP dan KK.").
 _INVITES: Final = _PhraseSet("""
     monggo, mangga, mohon hadir, diharapkan hadir, dimohon hadir, wajib hadir, jangan lupa
@@ -667,6 +674,8 @@ def small_talk(
     if _forwards_chain(words, expanded):
         return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
     question = _is_question(text, words)
+    if question and _privacy_asked(words) and not set(found) - _CHAT_WORDS:
+        return _ordered(tags - {OPENER} | {QUESTION})  # "nama saya dirahasiakan nggak? takut"
     if question and _asks_yes_or_no(marked):
         expanded -= {"tidak"}  # "buka gak?", "bisa nggak lewat email?" ask; they do not complain
     if question and _only_purposes_negated(words):
@@ -800,8 +809,9 @@ def _as_read(words: Sequence[str]) -> list[str]:
 
 
 def _readings(words: Iterable[str]) -> set[str]:
-    """The words as written and as the lexicon reads them ("gk" is also "tidak")."""
-    return {e for w in words for e in (w, *expand(w))}
+    """The words as written and as the lexicon reads them ("gk" is also "tidak"); "Jl." before
+    a street's name is no road told of ("alamatnya di Jl. apa?")."""
+    return {e for w in words for e in ((w,) if w in _STREET_PREFIXES else (w, *expand(w)))}
 
 
 def _introduces(words: Sequence[str]) -> bool:
@@ -1303,6 +1313,12 @@ def _asks_yes_or_no(marked: Sequence[str]) -> bool:
     ) or _opens_or_not(marked)
 
 
+def _privacy_asked(words: Sequence[str]) -> bool:
+    """Whether a report keeps the reporter's name secret, asked: the fear that comes with it
+    ("saya takut") is the reason to ask, not a problem told."""
+    return not (_PRIVACY.isdisjoint(words) or _REPORTING.isdisjoint(words))
+
+
 def _costs_asked(marked: Sequence[str]) -> bool:
     """ "bayar nggak?", "gratis kan?", "berbayar atau tidak?": whether something costs is asked."""
     return not _COSTS.isdisjoint(marked)
@@ -1327,12 +1343,12 @@ def _opens_or_not(marked: Sequence[str]) -> bool:
 
 def _is_question(text: str, words: Sequence[str]) -> bool:
     """A question mark, or a question word first or last, or a "yes or no" at the end
-    ("botnya hidup gak", "buka apa nggak")."""
+    ("botnya hidup gak", "buka apa nggak"); "tidak dapat hak apa-apa" ends on "anything"."""
     last = _last_word(words)
     return (
         "?" in text
         or words[0] in _QUESTION_WORDS
-        or last in _QUESTION_WORDS
+        or (last in _QUESTION_WORDS and _ANYTHING.search(text) is None)
         or (len(words) > 1 and last in _QUESTION_NEGATIONS)
         or not _ASKING.isdisjoint(words)
         or (

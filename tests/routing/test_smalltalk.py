@@ -150,6 +150,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         " lipat tahun ini",
         # "lagi" after a relapse is no fix; what came back after the residents cleaned
         "sampah sudah diangkut warga sendiri, tapi sekarang numpuk lagi di pinggir kali",
+        # "apa-apa" ends on "anything", it asks nothing
+        "pabrik tempat saya kerja di Jl. Semeru tutup, kami disuruh mundur supaya tidak dapat"
+        " pesangon apa-apa",
         # one report withdrawn, a new one told; praise, "cuma" a problem
         "laporan soal kucing tadi cancel aja min, udah ketemu. nah sekarang ada sarang tawon"
         " gede di pohon depan rumah",
@@ -326,6 +329,10 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Semoga Kediri makin maju, warung-warung di Jl. Dhoho makin laris",
         # thanks abbreviated
         "tks min, lampu jalan gang 2 sudah nyala",
+        # whether a report keeps one's name secret, a street asked for, "lagi" of the fix
+        "kalau lapor lewat sini identitas pelapor dirahasiakan nggak? saya takut ketahuan",
+        "kantor Dinsos itu di Jl. apa ya? mau antar berkas",
+        "suwun PDAM, banyu wis mili lancar lagi, bisa masak lagi",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
