@@ -484,8 +484,9 @@ _CLAUSE_OPENERS: Final = (
 _NOT_GOING: Final = frozenset(
     "gak ga nggak ngga enggak tidak tdk ndak nda ora ra mboten boten".split()
 )
+_NOT_GOING_AS_ONE: Final = frozenset("gajadi gakjadi nggakjadi gajd gjd gajdi ndakjadi".split())
 _WITHDRAWN_AFTER: Final = frozenset(
-    "lapor melapor laporan lapornya ngadu mengadu deh aja saja ya kok".split()
+    "lapor melapor laporan lapornya ngadu mengadu deh aja saja ya kok minta njaluk nyuwun".split()
 ) | frozenset("admin min mimin pak bapak bu ibu kak kakak mas mbak mba gan lur".split())
 # A chain message forwarded on ("teruskan ke 5 grup", "Forwarded: ..."): no report, even with
 # a problem in its story, unless the resident asks whether it is true or tells of a harm. One
@@ -527,7 +528,7 @@ _SPAM_STRONG: Final = frozenset(
     pinjaman pinjol investasi profit cuan trading forex crypto giveaway hadiah undian
     voucher reseller dropship followers subscribe bonus agunan ongkir pelangsing
     obat kuat klik link terpercaya jp portofolio jasa untung bitcoin airdrop wallet kavling
-    sablon japri terpilih jutawan join bisnis penghasilan income member
+    sablon japri terpilih jutawan join bisnis penghasilan income member gabung
     """.split()
 )
 # Selling words: spam markers only beside a link or a number to call and no problem in sight
@@ -544,6 +545,8 @@ _SPAM_LINK: Final = re.compile(
     r"https?://|www\.|wa\.me|bit\.ly|t\.me/|\.com\b|\.apk\b|\+62\d{8,}"
     r"|\b08\d{7,}|\b08\d{2}[-\s.]?[\dx]{3,}"  # a number to call, whole, grouped or masked
 )
+_BEFORE_PLACES: Final = frozenset("pasar di ke dekat deket daerah kelurahan kel nang ning".split())
+_AFTER_PLACES: Final = frozenset("lor kidul".split())
 # Words that turn a promotion into a complaint about it ("judi online di warung meresahkan").
 _COMPLAINT_CUES: Final = frozenset(
     """
@@ -974,14 +977,21 @@ def _gone_by_itself(marked: Sequence[str]) -> bool:
 
 
 def _nothing_new(rest: Sequence[str]) -> bool:
-    """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told; "nggak
-    perlu didatangi" needs nothing, and a clause that says why there is nothing to do
-    ("ternyata kran rumah saya sendiri yang macet") tells of no problem for anyone else."""
+    """No turn to something new ("tp KTP istri sy salah ketik") and nothing wrong told but
+    before its fix ("pohon tumbang, sudah dipotong warga"); "nggak perlu didatangi" needs
+    nothing, and a clause that says why there is nothing to do ("ternyata kran rumah saya
+    sendiri yang macet") tells of no problem for anyone else."""
     said = _without_reasons(rest)
     read = [{w, *expand(w)} for w in said]
     fine = _needing_nothing(read, said)
+    last_fix = max((i for i in range(len(read)) if _fixed_at(read, i)), default=-1)
     told = set().union(*(r for i, r in enumerate(read) if i not in fine))
-    return _NEW_TOLD.isdisjoint(told) and _TROUBLE.isdisjoint(told)
+    trouble = (i for i, r in enumerate(read) if i not in fine and not r.isdisjoint(_TROUBLE))
+    return (
+        _NEW_TOLD.isdisjoint(told)
+        and all(i < last_fix for i in trouble)  # "pohon tumbang, sudah dipotong warga"
+        and not (last_fix >= 0 and requests(said))  # "..., mohon segera diangkut" asks a fix
+    )
 
 
 def _without_reasons(marked: Sequence[str]) -> list[str]:
@@ -1016,14 +1026,19 @@ def _withdrawal_end(marked: Sequence[str]) -> int | None:
     for start, end in _WITHDRAWALS.spans(marked):
         if BOUNDARY not in marked[start:end]:
             return end
-    if _NOT_GOING.isdisjoint(marked):
+    if _NOT_GOING.isdisjoint(marked) and _NOT_GOING_AS_ONE.isdisjoint(marked):
         return None
-    for at, word in enumerate(marked[:-1]):
-        if word in _NOT_GOING and marked[at + 1] in _GOING:
-            after = marked[at + 2] if at + 2 < len(marked) else BOUNDARY
-            starts = at == 0 or marked[at - 1] in _CLAUSE_OPENERS  # "KIA gak jadi-jadi" waits
-            if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
-                return at + 2
+    for at, word in enumerate(marked):
+        if word in _NOT_GOING_AS_ONE:
+            said = 1  # "eh gajadi deh"
+        elif word in _NOT_GOING and at + 1 < len(marked) and marked[at + 1] in _GOING:
+            said = 2
+        else:
+            continue
+        after = marked[at + said] if at + said < len(marked) else BOUNDARY
+        starts = at == 0 or marked[at - 1] in _CLAUSE_OPENERS  # "KIA gak jadi-jadi" waits
+        if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
+            return at + said
     return None
 
 
@@ -1088,11 +1103,25 @@ def _is_spam(text: str, words: Sequence[str], expanded: set[str]) -> bool:
     if link:
         if not strong:
             return False
-    elif len(sale) >= SALE_MARKERS_ALONE and not troubled(words):
+    elif len(sale | strong) >= SALE_MARKERS_ALONE and not troubled(words):
         strong |= sale  # "Jual token listrik & pulsa murah ... Konter Mas Yoga": an advert
     if not link and (len(strong) < 2 or len(words) > SPAM_WORDS_PER_MARKER * len(strong)):
         return False
-    return not expanded & _COMPLAINT_CUES
+    return not (expanded - _place_names(words)) & _COMPLAINT_CUES
+
+
+def _place_names(words: Sequence[str]) -> set[str]:
+    """Words that name a place here, though they may mean something else ("Pasar Bandar",
+    "Bandar Lor"; "bandar judi" deals)."""
+    return {
+        w
+        for at, w in enumerate(words)
+        if w in lexicon.PLACES
+        and (
+            (at and words[at - 1] in _BEFORE_PLACES)
+            or (at + 1 < len(words) and words[at + 1] in _AFTER_PLACES)
+        )
+    }
 
 
 def _no_longer(words: Sequence[str]) -> list[str]:

@@ -150,6 +150,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         " lipat tahun ini",
         # "lagi" after a relapse is no fix; what came back after the residents cleaned
         "sampah sudah diangkut warga sendiri, tapi sekarang numpuk lagi di pinggir kali",
+        # gone by itself, then another problem asked to be fixed
+        "got depan rumah sudah surut sendiri. yang parah sampah di TPS ujung gang meluber, mohon"
+        " segera diangkut",
         # "apa-apa" ends on "anything", it asks nothing
         "pabrik tempat saya kerja di Jl. Semeru tutup, kami disuruh mundur supaya tidak dapat"
         " pesangon apa-apa",
@@ -316,9 +319,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         " Terima kasih banyak untuk semua petugasnya.",
         # round 13: an event on a day, held or opened as news; a chain by where it came from
         "Karang taruna RW 7 Bangsal menggelar lomba mancing hari Minggu pagi di kolam desa",
-        "Info: jalan sehat keluarga besar pasar Grosir hari Sabtu jam 6, start dari kantor pasar",
-        "Air PDAM katanya mengandung kaporit berlebih, jangan dipakai masak dulu (copas dari"
-        " grup sebelah)",
+        "Info dari pengurus masjid: pengajian akbar Jumat malam, parkir motor di halaman GOR",
+        "Mulai bulan depan KK lama tidak berlaku, segera urus di kelurahan!! (copas dari grup"
+        " sebelah)",
         # gone by itself or seen to by the residents, nothing needed; a withdrawal and why
         "ular yang di gudang tadi sudah pergi sendiri, nggak perlu dikirim petugas",
         "sampah di gang buntu sudah diangkut warga sendiri pakai gerobak",
@@ -326,13 +329,19 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # who one is in English, a first time on Lapor, a hope for the city to thrive
         "Hi, I'm Yohana, I just moved to Kediri and rent a house near Pasar Setono Betek",
         "Aku sopir angkot jurusan Tamanan, baru pertama pakai Lapor iki",
-        "Semoga Kediri makin maju, warung-warung di Jl. Dhoho makin laris",
-        # thanks abbreviated
-        "tks min, lampu jalan gang 2 sudah nyala",
-        # whether a report keeps one's name secret, a street asked for, "lagi" of the fix
+        "Semoga Pasar Pahing makin ramai pembeli dan dagangan pedagang laris",
+        # thanks abbreviated, "lagi" of the fix
+        "tks PDAM, air sudah ngalir deres lagi sejak subuh, bisa nyuci lagi",
+        # a withdrawal of a request, written as one word, or with the fix after the problem
+        "gak jadi minta fogging min, anak saya ternyata cuma tifus",
+        "gajadi lapor min, pipa PDAM nya sudah dibetulin tukang",
+        "ga jadi lapor pohon tumbang, sudah dipotong warga sama Babinsa",
+        # an advert: a strong word and selling words; a market's name is no gambling den
+        "jual ruko kavling murah pinggir jalan raya Ngasem",
+        "Gabung reseller kami, untung jutaan per bulan! Sudah banyak pedagang Pasar Bandar ikut",
+        # whether a report keeps one's name secret, a street asked for
         "kalau lapor lewat sini identitas pelapor dirahasiakan nggak? saya takut ketahuan",
-        "kantor Dinsos itu di Jl. apa ya? mau antar berkas",
-        "suwun PDAM, banyu wis mili lancar lagi, bisa masak lagi",
+        "Alamat kantor Disdik di mana ya, Jl. apa?",
     ],
 )
 def test_small_talk_that_names_a_problem_it_does_not_report(router: Router, text: str) -> None:
