@@ -235,11 +235,12 @@ HOURS_NEAR: Final = 2  # how far apart "jam" and "pelayanan" may be in a questio
 # "minta kontak pdam", "bagi nomor wa dinsos dong": asking for a way to reach an office.
 _REQUESTS: Final = frozenset("minta mohon bagi share kasih kirim info informasi".split())
 # A question about office hours: one word of each group.
-_HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening".split())
+_HOURS_FIRST: Final = frozenset("jam buka hari libur tutup office opening open".split())
 _HOURS_SECOND: Final = frozenset(
     """
     buka tutup pelayanan layanan kerja operasional kantor istirahat sabtu minggu libur besok
     hours tanggal lebaran natal nasional cuti praktek praktik prakteknya istirahatnya
+    open closed holiday holidays weekend saturday sunday
     """.split()
 )
 # "Buka salon", "buka usaha laundry": opening a business (a licence asked about), not hours.
@@ -420,7 +421,8 @@ _STORY_TROUBLE: Final = _TROUBLE | frozenset(
 # its clause or before "lapor" ("jalan nggak jadi diaspal" complains).
 _WITHDRAWALS: Final = _PhraseSet("""
     dibatalkan saja, batalkan saja, batalkan laporan, laporan dibatalkan, batal lapor,
-    batal laporan, batal aja, batal saja, cancel aja, cancel saja, cancel yang tadi,
+    batal laporan, batal aja, batal saja, batal ya, batal min, batal pak, batal bu, cancel aja,
+    cancel saja, cancel yang tadi,
     abaikan pesan, abaikan saja, abaikan yang tadi, lupakan pesan, lupakan saja,
     lupakan yang tadi, tarik kembali, saya tarik, udah gak perlu, udah nggak perlu,
     udah ga perlu, sudah tidak perlu, sudah gak perlu, gak perlu lagi, ga perlu lagi,

@@ -339,6 +339,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # an advert: a strong word and selling words; a market's name is no gambling den
         "jual ruko kavling murah pinggir jalan raya Ngasem",
         "Gabung reseller kami, untung jutaan per bulan! Sudah banyak pedagang Pasar Bandar ikut",
+        # office hours asked in English, on a holiday
+        "Is the Disdukcapil office open on Saturday? I need to pick up my KTP",
         # whether a report keeps one's name secret, a street asked for
         "kalau lapor lewat sini identitas pelapor dirahasiakan nggak? saya takut ketahuan",
         "Alamat kantor Disdik di mana ya, Jl. apa?",
