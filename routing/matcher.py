@@ -470,7 +470,11 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
         for at, word in enumerate(words):
             if word == BOUNDARY:
                 return at + 1
+    if _MAIN_MARKERS.isdisjoint(words):
+        return 0  # most messages: nothing said to matter most
     for at, word in enumerate(words):
+        if word not in _MAIN_MARKERS:
+            continue
         window = words[at + 1 : at + 1 + MAIN_WITHIN]
         if word in lexicon.CHOOSING and _chooses(words, at):
             return words.index(BOUNDARY, at) + 1
@@ -483,10 +487,10 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
             and _names_something(words, at + 1)
         ):
             return at + 1
-        if _opens_clause(words, at) and (
+        if (
             (word == "yang" and not lexicon.ASKED_FOR.isdisjoint(window))
             or word in lexicon.THE_PROBLEM
-        ):
+        ) and _opens_clause(words, at):
             return at  # "Yang saya butuhkan ...", "Sekarang masalahnya ..."
         if (
             word in lexicon.SHIFTS
@@ -506,6 +510,13 @@ def _main_from(words: list[str], aside: Collection[int] = ()) -> int:
                 if told is not None:
                     return told
     return 0
+
+
+# The words `_main_from` acts on; any other word it passes over.
+_MAIN_MARKERS: Final = frozenset(
+    lexicon.CHOOSING | lexicon.CONTRASTS | {"yang"} | lexicon.THE_PROBLEM | lexicon.SHIFTS
+    | lexicon.COMPARATIVES | lexicon.REQUESTS
+)  # fmt: skip
 
 
 def _chooses(words: list[str], at: int) -> bool:

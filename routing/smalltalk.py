@@ -969,6 +969,8 @@ def _gone_by_itself(marked: Sequence[str]) -> bool:
     """News that a problem went away by itself or was seen to by the residents themselves
     ("listrik udh nyala lg sendiri", "banyu wis mili dewe", "tawon sudah pergi sendiri",
     "selokan sudah dibersihkan warga sendiri"), and nothing new after it."""
+    if _BY_ITSELF.isdisjoint(marked):
+        return False  # most messages: nobody's own doing told
     for at, word in enumerate(marked):
         gone = word in _BACK_TO_NORMAL or (
             word in _RESOLVED and not _DONE.isdisjoint(_readings(marked[max(0, at - 2) : at]))
