@@ -44,9 +44,9 @@ class _PhraseSet:
 
     __slots__ = ("by_first", "firsts")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str | list[tuple[str, ...]]) -> None:
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in _phrases(text):
+        for phrase in _phrases(text) if isinstance(text, str) else text:
             self.by_first.setdefault(phrase[0], []).append(phrase)
         self.firsts = frozenset(self.by_first)  # most messages hold none: one look in C
 
@@ -586,7 +586,7 @@ def _index(
 
 
 _BY_FIRST: Final = _index(_VOCABULARY)
-_FAREWELL_FIRSTS: Final = frozenset(phrase[0] for phrase in _VOCABULARY[FAREWELL])
+_FAREWELLS: Final = _PhraseSet(_VOCABULARY[FAREWELL])
 _THANKS_WORDS: Final = frozenset(w for phrase in _VOCABULARY[THANKS] for w in phrase)
 # Words small talk accounts for; a catalog phrase made only of them is no sign of a problem.
 _CHAT_WORDS: Final = (
@@ -828,8 +828,8 @@ def _introduces(words: Sequence[str]) -> bool:
 def _says_goodbye(text: str, words: Sequence[str]) -> bool:
     """A goodbye with where the resident is off to, and nothing wrong or asked ("Sudah dulu ya,
     mau ke Puskesmas Pesantren antar cucu imunisasi. Wassalam.")."""
-    if _FAREWELL_FIRSTS.isdisjoint(words):
-        return False  # most messages: no goodbye's first word, no cover to read
+    if not _FAREWELLS.found_in(words):
+        return False  # most messages: no goodbye, no cover to read
     said: set[str] = set()
     _cover(words, said)
     return (
@@ -1030,8 +1030,10 @@ def _withdrawal_end(marked: Sequence[str]) -> int | None:
     for start, end in _WITHDRAWALS.spans(marked):
         if BOUNDARY not in marked[start:end]:
             return end
-    if _NOT_GOING.isdisjoint(marked) and _NOT_GOING_AS_ONE.isdisjoint(marked):
-        return None
+    if _NOT_GOING_AS_ONE.isdisjoint(marked) and (
+        _NOT_GOING.isdisjoint(marked) or _GOING.isdisjoint(marked)
+    ):
+        return None  # most messages: no "nggak jadi"
     for at, word in enumerate(marked):
         if word in _NOT_GOING_AS_ONE:
             said = 1  # "eh gajadi deh"
