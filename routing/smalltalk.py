@@ -393,6 +393,11 @@ _SERIOUS: Final = frozenset("serius seriusan beneran tenan".split())
 _JOKE_WORDS: Final = frozenset(
     "canda becanda bercanda guyon guyonan pantun lelucon joke jokes".split()
 )
+# "tes sampah": trying the bot with a topic word or two, nothing wrong told.
+_TESTING: Final = frozenset("tes test testing tst ngetes ngetest".split())
+TESTED_WITH_MAX_WORDS: Final = 2
+_DECLARED_JOKES: Final = frozenset("pantun tebakan tebak-tebakan riddle".split())
+JOKE_DECLARED_WITHIN: Final = 4  # words at either end that may say it is a joke
 _LAUGH_EMOJI: Final = frozenset("😂🤣😆")
 _ANGER_EMOJI: Final = frozenset("😡🤬😤😠")
 # Words that place a problem somewhere in particular ("gang 3", "depan SD", "RT 2").
@@ -539,7 +544,7 @@ _SPAM_STRONG: Final = frozenset(
 # not paid or a health insurance refused.
 _SPAM_SALE: Final = frozenset(
     "dijual jual murah hubungi minat order cod grosir cair daftar jaminan lowongan loker dicari"
-    " sewa sedot gratis dapatkan formulir melayani konter".split()
+    " sewa sedot gratis dapatkan formulir melayani konter buruan nego dm dp".split()
 )
 # So many selling words make an advert without a link, if it names no problem.
 SALE_MARKERS_ALONE: Final = 3
@@ -648,6 +653,13 @@ def small_talk(
         if OPENER in tags and THANKS in tags:
             tags.discard(OPENER)  # "oke siap min, terima kasih": "siap" is not "mau lapor"
         return _ordered((tags or {OTHER}) | _emoji_tags(text))
+    if (
+        not _TESTING.isdisjoint(words[:2])
+        and len(rest) <= TESTED_WITH_MAX_WORDS
+        and not troubled(words)
+        and not _asks_something(text, words)
+    ):
+        return _ordered(tags - {OPENER})  # "tes tes lampu jalan": the bot tried on a topic
     if THANKS in tags and (
         _resolved(words)
         or _praises(words)
@@ -755,6 +767,8 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         return True
     if _greets_from(text, words) or _jokes(text, words) or _says_goodbye(text, words):
         return True
+    if len(words) <= TESTED_WITH_MAX_WORDS + 2 and not _TESTING.isdisjoint(words[:2]):
+        return True  # "halo tes sampah": `small_talk` reads whether only a topic follows
     if not _SELF_WORDS.isdisjoint(seen) and _SELF_NAMED.search(text):
         return True  # "aku Dinda, ...": `_names_oneself` reads whether that is a name
     if marked[0] in _NAMED_BY and list(marked[2:3]) == [BOUNDARY]:
@@ -846,7 +860,11 @@ def _jokes(text: str, words: Sequence[str]) -> bool:
     ditungguin lama eh pas ijo ditinggal 🤣"): laughter or a joke said, and no place, number,
     request, question or turn ("... 🤣 tapi serius min, ...", "gaji di bawah UMK 'bonus
     pengalaman' 😂 udah 8 bulan" report)."""
-    if len(words) > JOKE_MAX_WORDS or not _PARTICULAR.isdisjoint(words):
+    if len(words) > JOKE_MAX_WORDS:
+        return False
+    if _declares_joke(words):
+        return not requests(words) and _readings(words).isdisjoint(_CONTRAST | _SERIOUS)
+    if not _PARTICULAR.isdisjoint(words):
         return False  # most complaints: they say where
     laughing = (
         any(len(w) >= 4 and _laughs(w) for w in words)  # not "he", nor "pe ha ka" spelled
@@ -859,6 +877,14 @@ def _jokes(text: str, words: Sequence[str]) -> bool:
         and not _asks_something(text, words)
         and _ANGER_EMOJI.isdisjoint(text)
         and _readings(words).isdisjoint(_CONTRAST | _SERIOUS)
+    )
+
+
+def _declares_joke(words: Sequence[str]) -> bool:
+    """A joke said to be one, opening ("Pantun dulu min: ...", "aku punya tebakan: ...") or
+    closing ("... ampun becanda"): its places, numbers and riddle's question are the joke's."""
+    return not _DECLARED_JOKES.isdisjoint(words[:JOKE_DECLARED_WITHIN]) or (
+        not _JOKE_WORDS.isdisjoint(words[-JOKE_DECLARED_WITHIN:])
     )
 
 
@@ -1219,11 +1245,12 @@ def _announces(text: str, words: Sequence[str]) -> bool:
     opened = "📢" in text or words[0] in _ANNOUNCED
     bring = opened and not _BRING.isdisjoint(words)
     held = _EVENTS.found_in(words) and (opened or not _HELD.isdisjoint(words))
+    turns = _turns(words) - (_ASKS if bring else frozenset())  # "Mohon membawa buku KIA"
     return (
         (bring or words[0] in _NOTICES or _INVITES.found_in(words) or held)
         and not troubled(words)
         and not _is_question(text, words)
-        and not _turns(words)
+        and not turns
         and not (held and requests(words))
     )
 

@@ -153,6 +153,9 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         # gone by itself, then another problem asked to be fixed
         "got depan rumah sudah surut sendiri. yang parah sampah di TPS ujung gang meluber, mohon"
         " segera diangkut",
+        # a test that tells of trouble; a joke's form around a request
+        "tes, jalan di gang 3 Bangsal berlubang parah",
+        "Pantun: jalan berlubang di Jl. Kawi, tolong segera diperbaiki ya pak",
         # "apa-apa" ends on "anything", it asks nothing
         "pabrik tempat saya kerja di Jl. Semeru tutup, kami disuruh mundur supaya tidak dapat"
         " pesangon apa-apa",
@@ -339,6 +342,14 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         # an advert: a strong word and selling words; a market's name is no gambling den
         "jual ruko kavling murah pinggir jalan raya Ngasem",
         "Gabung reseller kami, untung jutaan per bulan! Sudah banyak pedagang Pasar Bandar ikut",
+        # a joke said to be one, places and all; the bot tried on a topic word
+        "Pantun min: beli gethuk di Pasar Bandar, pulangnya naik becak, air PDAM mati sebentar,"
+        " mandinya nunggu hujan turun 🤣",
+        "tes sampah",
+        # a notice that says what to bring, asking it politely; an advert for a permit service
+        "Pengumuman: imunisasi campak di balai RW 5 Bangsal hari Rabu jam 8. Mohon membawa buku"
+        " KIA dan KK",
+        "Jasa urus IMB PBG cepat, harga nego, DM aja",
         # office hours asked in English, on a holiday
         "Is the Disdukcapil office open on Saturday? I need to pick up my KTP",
         # whether a report keeps one's name secret, a street asked for
