@@ -64,12 +64,13 @@ SETS: dict[str, tuple[Path, str | None]] = {  # name: (file, half kept)
     "holdout12-b": (TESTS / "holdout12.jsonl", "b"),  # never tuned on, never its failures
     "holdout13-a": (TESTS / "holdout13.jsonl", "a"),  # round 13, two more authors: may guide tuning
     "holdout13-b": (TESTS / "holdout13.jsonl", "b"),  # never tuned on, never its failures
+    "holdout14": (TESTS / "holdout14.jsonl", None),  # round 13's last set: never tuned on
 }
 # Never tuned on: their failures are not printed (--failures refuses them).
 UNTOUCHED = (
     "holdout-untouched", "styles-untouched", "holdout2", "holdout3-b", "holdout4-b", "holdout5-b",
     "holdout6-b", "holdout7", "holdout8-b", "holdout9", "holdout10-b",
-    "holdout11-b", "holdout12-b", "holdout13-b",
+    "holdout11-b", "holdout12-b", "holdout13-b", "holdout14",
 )  # fmt: skip
 # Kinds of non-complaint the issue counts ("greetings, thanks, tests and spam"), as the sets
 # name them ("thanks_story", "spam advert", "greeting").

@@ -412,8 +412,16 @@ NOT_FINE_AFTER: Final[frozenset[str]] = frozenset(
     {"mati", "padam", "kedip", "berkedip", "siang", "terus", "seharian", "sepanjang"}
 )  # "PJU menyala siang", "nyala terus": wasting power is a complaint too
 
-# Idioms whose words would mislead: "siang bolong" is broad daylight, not a hole.
-IDIOMS: Final[dict[str, str]] = {"siang bolong": "siang", "panjang tangan": "pencuri"}
+# Idioms whose words would mislead: "siang bolong" is broad daylight, not a hole. Javanese
+# "tak" before a verb is "I" ("duite wis tak transfer", "tak turu sik"), not Indonesian "not".
+IDIOMS: Final[dict[str, str]] = {
+    "siang bolong": "siang",
+    "panjang tangan": "pencuri",
+    **{
+        f"tak {verb}": f"aku {verb}"
+        for verb in "transfer tuku deleh jupuk terne enteni turu kabari telpon".split()
+    },
+}
 
 # A street's name is not the place it names: "Jl. Pasar Baru", "Gg. Makam", "Jalan Taman".
 # After one of STREET_WORDS, a phrase starting with one of NAME_NOUNS counts like a place.

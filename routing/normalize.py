@@ -37,7 +37,7 @@ _IDIOMS = re.compile(
     r"\b(?:" + "|".join(r"\s+".join(map(re.escape, k.split())) for k in lexicon.IDIOMS) + r")\b"
 )
 
-# _IDIOMS matches only where one of these is.
+# _IDIOMS matches only where one of these ends a piece of text between white space.
 _IDIOM_STARTS: Final = tuple(sorted({k.split()[0] for k in lexicon.IDIOMS}))
 
 _EMOJI = re.compile("|".join(map(re.escape, lexicon.EMOJI_WORDS)))
@@ -66,7 +66,7 @@ def fold(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = unicodedata.normalize("NFKC", text).casefold()
     text = _fold_letters(text)
-    if not _may_hold_idiom(text) or _IDIOMS.search(text) is None:
+    if _IDIOMS.search(text) is None:  # once per text read the long way (`split`)
         return text
     return _IDIOMS.sub(lambda m: lexicon.IDIOMS[" ".join(m.group(0).split())], text)
 
@@ -81,10 +81,10 @@ def _fold_letters(text: str) -> str:
     return text
 
 
-def _may_hold_idiom(text: str) -> bool:
-    """Whether an idiom's first word is in the text: a substring test each is cheaper than
-    the search."""
-    return any(map(text.__contains__, _IDIOM_STARTS))
+def _may_start_idiom(piece: str) -> bool:
+    """Whether a piece of text between white space ends on an idiom's first word ("tak" in
+    "wis tak transfer", not "takut"): only then may the idiom run on into the next piece."""
+    return piece.endswith(_IDIOM_STARTS)
 
 
 # By piece of lower-cased text between white space: its words when its first token is a word
@@ -142,7 +142,7 @@ def _read_pieces(text: str, words: list[str]) -> bool:
             tokens = pieces[piece]
         else:
             folded = _fold_letters(piece)
-            tokens = None if _may_hold_idiom(folded) else tuple(_TOKENS.findall(folded))
+            tokens = None if _may_start_idiom(folded) else tuple(_TOKENS.findall(folded))
             if tokens and tokens[0][0].isalnum():
                 own: list[str] = []
                 _read_tokens(tokens, own)

@@ -381,8 +381,8 @@ _NOT_A_REPORT: Final = _PhraseSet("""
     dikirim, paketnya sudah sampai, uang saku, uang sakunya, uang jajan, mas ojol, pak ojol,
     kuncine, paketnya titip, titip di pos, jadi ketemu, ketemuan, mulih telat, mulih bengi,
     ora usah dienteni, ojo dienteni, ojok dienteni, gak usah ditunggu, ga usah ditunggu,
-    nggak usah ditunggu, tidak usah ditunggu, tukokno, tukokne, tukuo, tak tuku, isiin,
-    tolong isiin, mampir bayar, tak deleh, ojo lali, jangan lupa bawa, resi nyusul,
+    nggak usah ditunggu, tidak usah ditunggu, tukokno, tukokne, tukuo, aku tuku, isiin,
+    tolong isiin, mampir bayar, aku deleh, ojo lali, jangan lupa bawa, resi nyusul,
     surat menyusul, izin tidak masuk, mohon izin hari ini, sudah sy kirim, sudah saya kirim via,
     mas driver, pak driver, sudah saya titipkan, wis tak bayar
 """)

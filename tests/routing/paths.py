@@ -51,8 +51,10 @@ HOLDOUT12_SET = Path(__file__).resolve().parent / "holdout12.jsonl"
 # Round 13, by two more blind authors, half of it non-complaints, committed before the router
 # ran on it: "a" may guide tuning, "b" never does.
 HOLDOUT13_SET = Path(__file__).resolve().parent / "holdout13.jsonl"
+# Round 13's last set, by two more blind authors once round 13 was nearly done: never tuned on.
+HOLDOUT14_SET = Path(__file__).resolve().parent / "holdout14.jsonl"
 EVALUATION_SETS = (
     FRESH_SET, HOLDOUT_SET, STYLES_SET, HOLDOUT2_SET, HOLDOUT3_SET, HOLDOUT4_SET, TWOMAIN_SET,
     HOLDOUT5_SET, HOLDOUT6_SET, HOLDOUT7_SET, HOLDOUT8_SET, TRICKY9_SET, HOLDOUT9_SET,
-    HOLDOUT10_SET, HOLDOUT11_SET, HOLDOUT12_SET, HOLDOUT13_SET,
+    HOLDOUT10_SET, HOLDOUT11_SET, HOLDOUT12_SET, HOLDOUT13_SET, HOLDOUT14_SET,
 )  # fmt: skip

@@ -26,6 +26,22 @@ def test_reduplication_collapses_to_the_word() -> None:
     assert split("anak2 lempar2 bolong-bolong") == ["anak", "lempar", "bolong"]
 
 
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("duite wis tak transfer", ["duite", "wis", "aku", "transfer"]),  # Javanese "I"
+        ("Tak turu sik", ["aku", "turu", "sik"]),
+        ("sampah tak diangkut, takut bau", ["sampah", "tak", "diangkut", BOUNDARY, "takut", "bau"]),
+        ("panas siang bolong", ["panas", "siang"]),  # broad daylight, no hole
+        ("siang\nbolong", ["siang"]),  # read the long way, the same
+    ],
+)
+def test_idioms_are_read_as_meant(written: str, words: list[str]) -> None:
+    """ "Tak" before a Javanese verb is "I", elsewhere Indonesian "not"; an idiom spans the
+    white space between its words, a newline too."""
+    assert split(written) == words
+
+
 def test_clause_breaks_are_kept_but_abbreviations_are_not_breaks() -> None:
     assert split("Jl. Dhoho rusak, tolong") == ["jl", "dhoho", "rusak", BOUNDARY, "tolong"]
 

@@ -350,6 +350,9 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Pengumuman: imunisasi campak di balai RW 5 Bangsal hari Rabu jam 8. Mohon membawa buku"
         " KIA dan KK",
         "Jasa urus IMB PBG cepat, harga nego, DM aja",
+        # Javanese "tak" is "I": an errand for home, a goodnight
+        "Mas, duit PDAM wis tak transfer, engko mampir bayar nang loket ya",
+        "Yo wis, tak turu sik, sesuk esuk ngeterke simbah nang pasar",
         # office hours asked in English, on a holiday
         "Is the Disdukcapil office open on Saturday? I need to pick up my KTP",
         # whether a report keeps one's name secret, a street asked for
