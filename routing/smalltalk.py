@@ -502,6 +502,15 @@ _CHAIN_MARKS: Final = _PhraseSet("""
     forwarded, fwd, pesan berantai, broadcast, copas, copas dari grup, diteruskan, pesan terusan,
     kiriman dari grup, info dari grup, info grup sebelah
 """)  # how a forwarded text starts; one that tells of a chain starts otherwise
+# A memory: the past opens it ("dulu", "biyen", "jaman saya SD") and a time names it.
+_PAST_OPENERS: Final = frozenset("dulu dulunya biyen mbiyen jaman zaman jamane".split())
+PAST_OPENS_WITHIN: Final = 6  # "Cerita dari mbah saya: dulu tahun 70an ..."
+_PAST_TIME: Final = re.compile(
+    r"\b(?:19|20)\d\d(?:an)?\b|\b\d0an\b|\bta(?:hu)?n \d\d\b"
+    r"|\b(?:waktu|pas|sek|masih) (?:kecil|cilik)\b"
+    r"|\b(?:waktu|jaman|zaman) (?:saya|aku|kula) (?:sd|smp|sma|kecil|cilik|muda|sekolah)\b",
+    re.IGNORECASE,
+)
 # Where a forwarded text came from, said at its end: "(copas dari grup sebelah)".
 _CHAIN_SOURCES: Final = _PhraseSet("""
     copas, copas dari grup, copas dari grup sebelah, dari grup sebelah, info grup sebelah,
@@ -690,6 +699,8 @@ def small_talk(
         return _ordered(tags | {OTHER})  # "nggak jadi min, sampahnya udah diangkut"
     if _forwards_chain(words, expanded):
         return _ordered(tags | {OTHER})  # "besok listrik mati 3 hari, teruskan ke 5 grup"
+    if _reminisces(text, words):
+        return _ordered(tags | {OTHER})  # "Dulu tahun 2002 ada puting beliung di Sukorame ..."
     question = _is_question(text, words)
     if question and _privacy_asked(words) and not set(found) - _CHAT_WORDS:
         return _ordered(tags - {OPENER} | {QUESTION})  # "nama saya dirahasiakan nggak? takut"
@@ -758,6 +769,7 @@ def _could_be_chat_despite_phrases(text: str, marked: Sequence[str], words: Sequ
         or _fix_news(text, words)
         or _announces(text, words)
         or _forwards_chain(words, seen)
+        or _reminisces(text, words)
         or _reported(words)
         # "mau tanya laporan saya ...": one's own report asked about, with no question mark
         or (not _ASKS_ABOUT.isdisjoint(words) and _names_own_report(text, words))
@@ -1072,6 +1084,20 @@ def _withdrawal_end(marked: Sequence[str]) -> int | None:
         if after in _WITHDRAWN_AFTER or (after == BOUNDARY and starts):
             return at + said
     return None
+
+
+def _reminisces(text: str, words: Sequence[str]) -> bool:
+    """A memory told for its own sake ("Dulu tahun 2000an banjir besar di Semampir, mbah saya
+    sampai ngungsi ke masjid"): it opens on the past, names when, asks nothing, and tells of
+    nothing wrong now or still ("dulu tahun 2020 diaspal, sekarang rusak lagi" complains)."""
+    if _PAST_OPENERS.isdisjoint(words[:PAST_OPENS_WITHIN]) or _PAST_TIME.search(text) is None:
+        return False
+    read = [{w, *expand(w)} for w in words]
+    now_wrong = any(
+        words[i] in _NOW_WORDS and any(not r.isdisjoint(_TROUBLE) for r in read[i + 1 : i + 4])
+        for i in range(len(words))
+    )
+    return not (now_wrong or _asks_something(text, words))
 
 
 def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:

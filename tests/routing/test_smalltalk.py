@@ -153,6 +153,10 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
         # gone by itself, then another problem asked to be fixed
         "got depan rumah sudah surut sendiri. yang parah sampah di TPS ujung gang meluber, mohon"
         " segera diangkut",
+        # a memory that ends on what is wrong now
+        "Dulu tahun 2019 jalan gang 4 Bangsal diaspal, sekarang berlubang lagi dan tergenang",
+        "Dulu tahun 2015 lampu jalan di gang kami dipasang, sampai sekarang belum pernah diganti"
+        " padahal mati",
         # a test that tells of trouble; a joke's form around a request
         "tes, jalan di gang 3 Bangsal berlubang parah",
         "Pantun: jalan berlubang di Jl. Kawi, tolong segera diperbaiki ya pak",
@@ -350,6 +354,10 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Pengumuman: imunisasi campak di balai RW 5 Bangsal hari Rabu jam 8. Mohon membawa buku"
         " KIA dan KK",
         "Jasa urus IMB PBG cepat, harga nego, DM aja",
+        # a memory told for its own sake
+        "Dulu tahun 2000an Pasar Setono Betek sering kebakaran kecil, bapak saya pedagang kain di"
+        " sana, tiap malam jaga bergantian. Kenangan masa kecil",
+        "Jaman aku SD, sungai Brantas masih bening, kami mandi di kali tiap sore",
         # Javanese "tak" is "I": an errand for home, a goodnight
         "Mas, duit PDAM wis tak transfer, engko mampir bayar nang loket ya",
         "Yo wis, tak turu sik, sesuk esuk ngeterke simbah nang pasar",
