@@ -350,6 +350,7 @@ _DONE: Final = frozenset("sudah been again now was were got".split())
 SPAM_WORDS_PER_MARKER: Final = 15
 # Praise after a thanks ("taman kota sekarang bagus", "petugasnya sregep", "fixing it so
 # quickly") is no report, unless a sign of trouble follows; topic words alone are not trouble.
+_HURRY: Final = frozenset("cepat cepet cepetan segera gek quickly".split())
 _PRAISE: Final = frozenset(
     """
     bagus indah rapi asri nyaman sregep rajin sigap tanggap responsif ramah cepat keren apik
@@ -1282,11 +1283,14 @@ def _announces(text: str, words: Sequence[str]) -> bool:
 
 
 def _thanks_an_office(text: str, words: Sequence[str], offices: Collection[str]) -> bool:
-    """A message that ends thanking an office by name for something done ("seragam wis teko,
-    suwun disdik 👍") and asks nothing, turns to nothing and tells of no trouble; "ada ular
-    masuk dapur, terima kasih damkar" thanks in advance for a report."""
-    end = words[-OFFICE_THANKS_WITHIN:]
-    if _THANKS_WORDS.isdisjoint(end) or not any(w in offices for w in end):
+    """A message that opens or ends thanking an office by name for something done ("seragam
+    wis teko, suwun disdik 👍", "Terima kasih Disnaker, pelatihannya bermanfaat, saya sudah
+    kerja") and asks nothing, turns to nothing and tells of no trouble; "ada ular masuk dapur,
+    terima kasih damkar" thanks in advance for a report."""
+    if not any(
+        not _THANKS_WORDS.isdisjoint(edge) and any(w in offices for w in edge)
+        for edge in (words[:OFFICE_THANKS_WITHIN], words[-OFFICE_THANKS_WITHIN:])
+    ):
         return False
     words = _no_longer(words)
     read = _readings(words)
@@ -1360,8 +1364,10 @@ def _praises(words: Sequence[str]) -> bool:
         w in _ONLY and (i + 1 == len(words) or words[i + 1] not in lexicon.WANTS)
         for i, w in enumerate(words)
     )
+    urged = len(words) > 1 and words[-2] in _HURRY and words[-1] in _PARTICLES | _ADDRESSES
     return (
         bool(expanded & _PRAISE)
+        and not urged  # "..., ada ular masuk dapur, cepat ya": hurried, not praised
         and not expanded & (_PROBLEM_CUES - _TOPICS)
         and not expanded & (_CONTRAST - _ONLY)
         and not only_but

@@ -105,6 +105,8 @@ def test_small_talk_is_tagged_and_routed_nowhere(
         ("air mati lagi, kemarin sudah nyala tapi sekarang mati lagi", "PDAM"),
         ("ada yang jual elpiji 3 kg murah tapi langka, hubungi 081234567890", "DISPERDAGIN"),
         ("nomor rumah saya 12, jalan depan rumah berlubang, kapan ditambal?", "PUPR"),
+        # thanks in advance, hurrying the office: "cepat ya" is no praise
+        ("Makasih Damkar, ada ular masuk dapur rumah saya di Bangsal, cepat ya", "DAMKAR"),
     ],
 )
 def test_a_complaint_opening_with_small_talk_is_a_complaint(
@@ -354,6 +356,8 @@ def test_a_long_story_that_names_promotion_words_once_is_no_spam(router: Router)
         "Pengumuman: imunisasi campak di balai RW 5 Bangsal hari Rabu jam 8. Mohon membawa buku"
         " KIA dan KK",
         "Jasa urus IMB PBG cepat, harga nego, DM aja",
+        # an office thanked by name at the start for what it did
+        "Terima kasih Disdik, seragam gratis buat anak saya sudah dibagikan di sekolah kemarin",
         # a memory told for its own sake
         "Dulu tahun 2000an Pasar Setono Betek sering kebakaran kecil, bapak saya pedagang kain di"
         " sana, tiap malam jaga bergantian. Kenangan masa kecil",
