@@ -122,6 +122,19 @@ def asks_whether(frame: Sequence[str]) -> bool:
     return any(pair in _CAN_WE for pair in pairwise(frame)) or not _CAN_IT.isdisjoint(frame)
 
 
+_INFORMS: Final = frozenset("info informasi ngabari ngabarin kabari kabarin".split())
+
+
+def informs(frame: Sequence[str]) -> bool:
+    """ "Mau info aja, tiang PJU miring mau roboh": telling the city of a problem, in the
+    words of a report ("want to let you know"), however friendly the opening; "Info:" opens
+    notices and chains, which no wish to tell stands before."""
+    return any(
+        word in _INFORMS and at > 0 and frame[at - 1] in lexicon.WANTS and TOPIC in frame[at + 1 :]
+        for at, word in enumerate(frame)
+    )
+
+
 _WHY: Final = frozenset("kenapa mengapa knp napa kenopo why".split())
 _LIKE: Final = frozenset("kayak kaya kyk kek seperti mirip bagai ibarat like".split())
 

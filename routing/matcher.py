@@ -305,6 +305,7 @@ class Router:
             or frames.still_wrong(frame)
             or frames.asks_whether(frame)
             or frames.asks_why(frame)
+            or frames.informs(frame)
         ):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):

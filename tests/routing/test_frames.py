@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from routing import matcher
-from routing.frames import TOPIC, FrameModel, asks_whether, asks_why, frame_of, still_wrong
+from routing.frames import (
+    TOPIC,
+    FrameModel,
+    asks_whether,
+    asks_why,
+    frame_of,
+    informs,
+    still_wrong,
+)
 from routing.matcher import Router
 
 
@@ -69,6 +77,23 @@ def test_asking_whether_the_city_can_help_is_asking(frame: list[str], asks: bool
 def test_asking_why_a_problem_is_so_is_asking(frame: list[str], asks: bool) -> None:
     """After a thanks, "why is my tax doubled?" is for the office; a riddle asks nothing."""
     assert asks_why(frame) is asks
+
+
+@pytest.mark.parametrize(
+    ("frame", "tells"),
+    [
+        (
+            ["semoga", "lancar", "|", "mau", "info", "saja", "|", TOPIC, "miring", "mau", "roboh"],
+            True,
+        ),
+        (["info", "|", TOPIC, "hari", "kamis", "jam", "#"], False),  # a notice opens "Info:"
+        (["mau", "info", "saja", "|", "terima", "kasih"], False),  # nothing told
+    ],
+)
+def test_wanting_to_let_the_city_know_of_a_problem_reports_it(
+    frame: list[str], tells: bool
+) -> None:
+    assert informs(frame) is tells
 
 
 @pytest.mark.parametrize(
