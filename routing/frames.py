@@ -135,6 +135,19 @@ def informs(frame: Sequence[str]) -> bool:
     )
 
 
+_MATTERS: Final = frozenset("penting terpenting mendesak darurat urgent utama".split())
+_MORE: Final = frozenset("lebih paling luwih more most".split())  # "yang penting ..." opines
+
+
+def says_it_matters(frame: Sequence[str]) -> bool:
+    """ "Ngga jadi lapor soal lampu merah. Yg lebih penting ini: angkot ngetem ...": a problem
+    said to matter more is asked about, whatever was taken back before it."""
+    return any(
+        word in _MATTERS and at > 0 and frame[at - 1] in _MORE and TOPIC in frame[at + 1 :]
+        for at, word in enumerate(frame)
+    )
+
+
 _WHY: Final = frozenset("kenapa mengapa knp napa kenopo why".split())
 _LIKE: Final = frozenset("kayak kaya kyk kek seperti mirip bagai ibarat like".split())
 

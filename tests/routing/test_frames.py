@@ -13,6 +13,7 @@ from routing.frames import (
     asks_why,
     frame_of,
     informs,
+    says_it_matters,
     still_wrong,
 )
 from routing.matcher import Router
@@ -94,6 +95,17 @@ def test_wanting_to_let_the_city_know_of_a_problem_reports_it(
     frame: list[str], tells: bool
 ) -> None:
     assert informs(frame) is tells
+
+
+@pytest.mark.parametrize(
+    ("frame", "matters"),
+    [
+        (["tidak", "jadi", "lapor", "|", "yang", "lebih", "penting", "ini", "|", TOPIC], True),
+        (["yang", "penting", TOPIC, "terbuka"], False),  # "the point is ...": an opinion
+    ],
+)
+def test_a_problem_said_to_matter_more_is_asked_about(frame: list[str], matters: bool) -> None:
+    assert says_it_matters(frame) is matters
 
 
 @pytest.mark.parametrize(
