@@ -577,8 +577,9 @@ TURNS: Final = CONTRASTS - {"ning"} | frozenset("sayangnya soalnya however".spli
 # "jalannya berlubang lagi", "lampunya masih mati": a problem back or still there.
 AGAIN: Final = frozenset("lagi maneh meneh malih again".split())
 STILL_THERE: Final = frozenset("masih tasih taksih isih still".split())
-# "..., udah ketemu. nah sekarang ada sarang tawon": a problem that is there now is new.
-THERE_IS: Final = frozenset("ada onok enek wonten there".split())
+# "..., udah ketemu. nah sekarang ada sarang tawon", "sekarang tinggal air PDAM yang mati": a
+# problem that is there now, or is all that is left, is new.
+THERE_IS: Final = frozenset("ada onok enek wonten there tinggal kari".split())
 # "cuma mau bilang makasih": "cuma" before a wish is no turn.
 WANTS: Final = frozenset("mau ingin arep badhe akan pengen pengin mo want".split())
 # What a request for one problem first says besides naming it ("tolong yang itu dulu ya pak").

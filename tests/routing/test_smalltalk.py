@@ -105,6 +105,12 @@ def test_small_talk_is_tagged_and_routed_nowhere(
         ("air mati lagi, kemarin sudah nyala tapi sekarang mati lagi", "PDAM"),
         ("ada yang jual elpiji 3 kg murah tapi langka, hubungi 081234567890", "DISPERDAGIN"),
         ("nomor rumah saya 12, jalan depan rumah berlubang, kapan ditambal?", "PUPR"),
+        # thanked for one, then the one left
+        (
+            "Lampu jalan kemarin sudah diganti, makasih. Sekarang tinggal got depan SD Bangsal yang"
+            " mampet",
+            "PUPR",
+        ),
         # thanks in advance, hurrying the office: "cepat ya" is no praise
         ("Makasih Damkar, ada ular masuk dapur rumah saya di Bangsal, cepat ya", "DAMKAR"),
     ],
