@@ -148,6 +148,19 @@ def says_it_matters(frame: Sequence[str]) -> bool:
     )
 
 
+_HOW_WHERE: Final = frozenset("gimana bagaimana gmn caranya dimana dmn mana ngendi pundi".split())
+_WISHES_FOR: Final = lexicon.WANTS - {"akan"}  # "akan didata untuk pajak" tells what will be
+
+
+def asks_how_to(frame: Sequence[str]) -> bool:
+    """ "Skrg sy mau pasang KB implan gratis, di kota kediri bisa dmn ya?": what the resident
+    wants of a service, then how or where to have it, asks the office that gives it."""
+    wanted = next(
+        (at for at, w in enumerate(frame) if w in _WISHES_FOR and TOPIC in frame[at + 1 :]), None
+    )
+    return wanted is not None and not _HOW_WHERE.isdisjoint(frame[wanted + 1 :])
+
+
 _WHY: Final = frozenset("kenapa mengapa knp napa kenopo why".split())
 _LIKE: Final = frozenset("kayak kaya kyk kek seperti mirip bagai ibarat like".split())
 

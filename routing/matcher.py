@@ -307,6 +307,7 @@ class Router:
             or frames.asks_why(frame)
             or frames.informs(frame)
             or frames.says_it_matters(frame)
+            or frames.asks_how_to(frame)
         ):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):

@@ -9,6 +9,7 @@ from routing import matcher
 from routing.frames import (
     TOPIC,
     FrameModel,
+    asks_how_to,
     asks_whether,
     asks_why,
     frame_of,
@@ -106,6 +107,18 @@ def test_wanting_to_let_the_city_know_of_a_problem_reports_it(
 )
 def test_a_problem_said_to_matter_more_is_asked_about(frame: list[str], matters: bool) -> None:
     assert says_it_matters(frame) is matters
+
+
+@pytest.mark.parametrize(
+    ("frame", "asks"),
+    [
+        (["makasih", "|", "saya", "mau", "pasang", TOPIC, "gratis", "|", "bisa", "dimana"], True),
+        (["saya", "akan", "didata", "untuk", TOPIC, "|", "tahu", "tanya", "ke", "mana"], False),
+    ],
+)
+def test_wanting_a_service_and_asking_where_asks_for_it(frame: list[str], asks: bool) -> None:
+    """After a thanks, "saya mau pasang KB, bisa di mana?" asks the office that gives it."""
+    assert asks_how_to(frame) is asks
 
 
 @pytest.mark.parametrize(
