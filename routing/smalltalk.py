@@ -259,6 +259,12 @@ _CONTACT: Final = (
 )  # fmt: skip
 # "Kantor satpol pp itu di mana": where an office is ("di kantor mana" asks which office
 # serves a request).
+# "nomor pelanggan", "nomor induk berusaha": a number a service gives, no way to reach it.
+_SERVICE_NUMBERS: Final = [
+    [w]
+    for w in "pelanggan objek induk rekening antrian antrean kk ktp nik meter meteran sambungan"
+    " registrasi pendaftaran tiket".split()
+]
 _WHERE: Final = frozenset("mana dimana ngendi endi pundi where".split())
 WHERE_WITHIN: Final = 5  # "kantor satpol pp itu deket mana"
 # Whether the reporter stays unknown: "nama saya dirahasiakan nggak kalau lapor?".
@@ -1453,7 +1459,12 @@ def _is_question(text: str, words: Sequence[str]) -> bool:
 
 
 def _about_contact(words: Sequence[str]) -> bool:
-    return any(word.startswith(_CONTACT) for word in words) or any(
+    """A way to reach an office asked for ("nomor wa dinsos", "alamat kantor capil"); "nomor
+    pelanggan", "nomor objek pajak" are numbers of a service, not of an office."""
+    return any(
+        word.startswith(_CONTACT) and words[at + 1 : at + 2] not in _SERVICE_NUMBERS
+        for at, word in enumerate(words)
+    ) or any(
         word == "kantor" and not _WHERE.isdisjoint(words[at + 2 : at + 1 + WHERE_WITHIN])
         for at, word in enumerate(words)
     )

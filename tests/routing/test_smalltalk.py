@@ -129,6 +129,8 @@ def test_a_complaint_opening_with_small_talk_is_a_complaint(
     [
         "air di rumah sudah tiga hari cuma netes",  # no keyword, still a problem
         "cara bayar PBB lewat hp gimana?",  # a question to an agency is a service request
+        # a number the service gives ("nomor pelanggan") is no contact asked for
+        "cara bayar tagihan PDAM lewat m-banking gimana ya? nomor pelanggan diisi di menu mana",
         "jam 11 malam masih ada orang karaoke kenceng banget",  # hours, but a nuisance
         "kenapa kantor kelurahan tutup padahal jam kerja?",
         "lampu jalan di gang 3 kok nyala gak",  # a yes-or-no about a problem is a report
