@@ -657,6 +657,11 @@ def small_talk(
         return ()  # the common case, decided cheaply: a catalog phrase no small talk explains
     tags: set[str] = set()
     rest = _cover(words, tags)
+    if GREETING in tags:
+        opened: set[str] = set()
+        _cover(words, opened, opening=True)
+        if GREETING not in opened:
+            tags.discard(GREETING)  # "pengajian Minggu malam" tells when: it greets nobody
     expanded = _readings(words)
     if _is_spam(text, words, expanded):
         return (SPAM,)

@@ -38,6 +38,9 @@ from routing.matcher import Router
         ("👍🙏", ("thanks",)),
         ("oke siap, terima kasih atas infonya", ("thanks",)),
         ("terima kasih, got di depan rumah sudah dibersihkan", ("thanks",)),
+        # a time of day told is no greeting: "tadi malam" says when the light came on
+        ("Makasih min, lampu depan rumah sudah nyala lagi tadi malam", ("thanks",)),
+        ("selamat malam min, makasih lampunya sudah nyala", ("greeting", "thanks")),
         ("ok dadah", ("thanks", "farewell")),
         ("Wassalamualaikum", ("salam", "farewell")),
         ("P", ("test",)),
