@@ -23,6 +23,8 @@ from tests.routing.paths import (
     HOLDOUT10_SET,
     HOLDOUT11_SET,
     HOLDOUT12_SET,
+    HOLDOUT13_SET,
+    HOLDOUT14_SET,
     HOLDOUT_SET,
     TRICKY9_SET,
     TWOMAIN_SET,
@@ -129,15 +131,18 @@ def figures(router: Router, path: Path, half: str | None = None) -> tuple[float,
         (HOLDOUT6_SET, "b", 0.95, 0.025, 0.95),
         (HOLDOUT7_SET, None, 0.96, 0.015, 0.97),
         (HOLDOUT8_SET, "a", 0.94, 0.03, 0.96),
-        (HOLDOUT8_SET, "b", 0.92, 0.03, 0.87),
-        (TRICKY9_SET, None, 0.86, 0.04, 0.90),
+        (HOLDOUT8_SET, "b", 0.92, 0.03, 0.89),
+        (TRICKY9_SET, None, 0.88, 0.04, 0.92),
         (HOLDOUT9_SET, None, 0.96, 0.015, 0.86),
-        (HOLDOUT10_SET, "a", 0.97, 0.015, 0.93),
+        (HOLDOUT10_SET, "a", 0.97, 0.015, 0.95),
         (HOLDOUT10_SET, "b", 0.92, 0.02, 0.80),
         (HOLDOUT11_SET, "a", 0.95, 0.015, 0.86),
-        (HOLDOUT11_SET, "b", 0.91, 0.026, 0.81),
+        (HOLDOUT11_SET, "b", 0.92, 0.026, 0.83),
         (HOLDOUT12_SET, "a", 0.97, 0.015, 0.95),
-        (HOLDOUT12_SET, "b", 0.96, 0.015, 0.77),
+        (HOLDOUT12_SET, "b", 0.96, 0.015, 0.82),
+        (HOLDOUT13_SET, "a", 0.95, 0.02, 0.94),
+        (HOLDOUT13_SET, "b", 0.94, 0.02, 0.83),
+        (HOLDOUT14_SET, None, 0.92, 0.035, 0.82),
     ],
     ids=[
         "holdout2-untouched",
@@ -161,22 +166,26 @@ def figures(router: Router, path: Path, half: str | None = None) -> tuple[float,
         "holdout11-b-untouched",
         "holdout12-a-tuning",
         "holdout12-b-untouched",
+        "holdout13-a-tuning",
+        "holdout13-b-untouched",
+        "holdout14-untouched",
     ],
 )
 def test_later_rounds_hold(
     router: Router, path: Path, half: str | None, accuracy: float, misroute: float, nowhere: float
 ) -> None:
-    """Floors a little under what bench/routing.py measured when round 12 ended (right /
+    """Floors a little under what bench/routing.py measured when round 13 ended (right /
     wrong / non-complaints nowhere): holdout2 97.2% / 0.8% / 98.4%, holdout3-a 98.9% / 0.0% /
     100%, holdout3-b 98.9% / 0.6% / 100%, holdout4-a 99.0% / 0.5% / 97.1%, holdout4-b 95.5% /
     1.5% / 97.2%, twomain 95.0% / 3.0%, holdout5-a 99.5% / 0.0% / 97.3%, holdout5-b 96.9% /
-    2.1% / 100%, holdout6-a 99.4% / 0.0% / 100%, holdout6-b 97.3% / 1.3% / 100%, holdout7
-    98.4% / 0.6% / 100%, holdout8-a 94.9% / 2.5% / 98.3%, holdout8-b 93.0% / 2.2% / 89.7%,
-    tricky9 87.7% / 2.8% / 92.2%, holdout9 97.9% / 0.5% / 88.9%, holdout10-a 99.0% / 0.0% /
-    95.9%, holdout10-b 93.1% / 1.0% / 82.4%, holdout11-a 97.0% / 0.0% / 89.3%, holdout11-b
-    92.9% / 1.9% / 85.2%, holdout12-a 99.3% / 0.0% / 100%, holdout12-b (untouched, seen twice)
-    98.1% / 0.0% / 81.8%: a change that loses more than a message or two on sets never tuned on
-    fails here."""
+    2.1% / 100%, holdout6-a 100% / 0.0% / 100%, holdout6-b 98.0% / 1.3% / 100%, holdout7
+    98.4% / 0.6% / 100%, holdout8-a 94.9% / 2.5% / 98.3%, holdout8-b 93.0% / 2.2% / 91.4%,
+    tricky9 89.4% / 2.8% / 93.4%, holdout9 97.9% / 0.5% / 88.9%, holdout10-a 99.0% / 0.0% /
+    97.3%, holdout10-b 93.1% / 1.0% / 82.4%, holdout11-a 97.0% / 0.0% / 89.3%, holdout11-b
+    93.5% / 1.9% / 85.2%, holdout12-a 99.3% / 0.0% / 100%, holdout12-b 98.1% / 0.0% / 84.1%,
+    holdout13-a 96.1% / 1.0% / 96.3%, holdout13-b (untouched, seen twice) 95.1% / 1.0% /
+    85.5%, holdout14 (untouched, seen once) 93.1% / 2.9% / 84.7%: a change that loses more
+    than a message or two on sets never tuned on fails here."""
     got_accuracy, got_misroute, got_nowhere = figures(router, path, half)
     assert got_accuracy >= accuracy
     assert got_misroute <= misroute
