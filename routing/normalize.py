@@ -66,8 +66,8 @@ def fold(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = unicodedata.normalize("NFKC", text).casefold()
     text = _fold_letters(text)
-    if _IDIOMS.search(text) is None:  # once per text read the long way (`split`)
-        return text
+    if not any(map(text.__contains__, _IDIOM_STARTS)) or _IDIOMS.search(text) is None:
+        return text  # most texts hold no idiom's first word: no search
     return _IDIOMS.sub(lambda m: lexicon.IDIOMS[" ".join(m.group(0).split())], text)
 
 
