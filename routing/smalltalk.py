@@ -851,10 +851,20 @@ def _as_read(words: Sequence[str]) -> list[str]:
     return [expand(w)[0] for w in words]
 
 
+def _reading(word: str) -> tuple[str, ...]:
+    """A word as written and as the lexicon reads it ("gk" is also "tidak"); "Jl." before a
+    street's name is no road told of ("alamatnya di Jl. apa?")."""
+    return (word,) if word in _STREET_PREFIXES else (word, *expand(word))
+
+
 def _readings(words: Iterable[str]) -> set[str]:
-    """The words as written and as the lexicon reads them ("gk" is also "tidak"); "Jl." before
-    a street's name is no road told of ("alamatnya di Jl. apa?")."""
-    return {e for w in words for e in ((w,) if w in _STREET_PREFIXES else (w, *expand(w)))}
+    """Every word of a message as written and as read, in one set."""
+    return {e for w in words for e in _reading(w)}
+
+
+def _read_each(words: Iterable[str]) -> list[set[str]]:
+    """Each word as written and as read, in order: for rules that look at neighbours."""
+    return [set(_reading(w)) for w in words]
 
 
 def _introduces(words: Sequence[str]) -> bool:
@@ -1036,7 +1046,7 @@ def _nothing_new(rest: Sequence[str]) -> bool:
     nothing, and a clause that says why there is nothing to do ("ternyata kran rumah saya
     sendiri yang macet") tells of no problem for anyone else."""
     said = _without_reasons(rest)
-    read = [{w, *expand(w)} for w in said]
+    read = _read_each(said)
     fine = _needing_nothing(read, said)
     last_fix = max((i for i in range(len(read)) if _fixed_at(read, i)), default=-1)
     told = set().union(*(r for i, r in enumerate(read) if i not in fine))
@@ -1104,7 +1114,7 @@ def _reminisces(text: str, words: Sequence[str]) -> bool:
     nothing wrong now or still ("dulu tahun 2020 diaspal, sekarang rusak lagi" complains)."""
     if _PAST_OPENERS.isdisjoint(words[:PAST_OPENS_WITHIN]) or _PAST_TIME.search(text) is None:
         return False
-    read = [{w, *expand(w)} for w in words]
+    read = _read_each(words)
     now_wrong = any(
         words[i] in _NOW_WORDS and any(not r.isdisjoint(_TROUBLE) for r in read[i + 1 : i + 4])
         for i in range(len(words))
@@ -1243,7 +1253,7 @@ def _turns(words: Sequence[str]) -> set[str]:
     relapse."""
     found: set[str] = set()
     for at, word in enumerate(words):
-        read = {word, *expand(word)} & _CONTRAST
+        read = set(_reading(word)) & _CONTRAST
         if read == {"lagi"} and not _RESOLVED.isdisjoint(words[max(0, at - AGAIN_AFTER_FIX) : at]):
             continue
         found |= read
@@ -1262,7 +1272,7 @@ def _fix_news(text: str, words: Sequence[str]) -> bool:
         last -= 1
     if last < 0 or _RESOLVED.isdisjoint((words[last], *expand(words[last]))):
         return False  # the common case, decided first: the message ends on something else
-    read = [{w, *expand(w)} for w in words]
+    read = _read_each(words)
     return (
         any(r & _DONE for r in read[max(0, last - DONE_WITHIN) : last])
         and not any(r & _EXPECTED for r in read)
@@ -1316,7 +1326,7 @@ def _thanks_story(text: str, words: Sequence[str]) -> bool:
     if len(words) > THANKS_STORY_MAX_WORDS or _asks_something(text, words):
         return False
     words = _no_longer(words)
-    read = [{w, *expand(w)} for w in words]
+    read = _read_each(words)
     fixes = [i for i, r in enumerate(read) if _fixed_at(read, i)]
     fine = _needing_nothing(read, words)
     troubles = [i for i, r in enumerate(read) if not r.isdisjoint(_STORY_TROUBLE) and i not in fine]
