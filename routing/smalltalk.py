@@ -257,14 +257,13 @@ _CONTACT: Final = (
     "alamat", "lokasi", "letak", "nomor", "nomer", "telepon", "telpon", "telp", "kontak",
     "contact", "email", "hotline", "whatsapp", "address", "phone", "kantornya",
 )  # fmt: skip
+# "nomor pelanggan", "nomor induk berusaha": a number a service gives, no way to reach it.
+_SERVICE_NUMBERS: Final = frozenset(
+    "pelanggan objek induk rekening antrian antrean kk ktp nik meter meteran sambungan"
+    " registrasi pendaftaran tiket".split()
+)
 # "Kantor satpol pp itu di mana": where an office is ("di kantor mana" asks which office
 # serves a request).
-# "nomor pelanggan", "nomor induk berusaha": a number a service gives, no way to reach it.
-_SERVICE_NUMBERS: Final = [
-    [w]
-    for w in "pelanggan objek induk rekening antrian antrean kk ktp nik meter meteran sambungan"
-    " registrasi pendaftaran tiket".split()
-]
 _WHERE: Final = frozenset("mana dimana ngendi endi pundi where".split())
 WHERE_WITHIN: Final = 5  # "kantor satpol pp itu deket mana"
 # Whether the reporter stays unknown: "nama saya dirahasiakan nggak kalau lapor?".
@@ -403,7 +402,7 @@ _JOKE_WORDS: Final = frozenset(
 # "tes sampah": trying the bot with a topic word or two, nothing wrong told.
 _TESTING: Final = frozenset("tes test testing tst ngetes ngetest".split())
 TESTED_WITH_MAX_WORDS: Final = 2
-_DECLARED_JOKES: Final = frozenset("pantun tebakan tebak-tebakan riddle".split())
+_DECLARED_JOKES: Final = frozenset("pantun tebakan riddle".split())  # "tebak-tebakan" too
 JOKE_DECLARED_WITHIN: Final = 4  # words at either end that may say it is a joke
 _LAUGH_EMOJI: Final = frozenset("😂🤣😆")
 _ANGER_EMOJI: Final = frozenset("😡🤬😤😠")
@@ -463,7 +462,8 @@ _WISHES: Final = _PhraseSet("""
     semoga sehat, menurutku, menurut saya, menurut pendapat saya, in my opinion, jujur aku,
     jujur saya, jujur, bangga sama, bangga dengan, keep it up
 """)
-_HOPES: Final = frozenset("semoga smoga moga mugi mugia mudah-mudahan hopefully".split())
+# "semoga", "mudah-mudahan" (read "mudah mudahan"): a hope opens the message
+_HOPES: Final = frozenset("semoga smoga moga mugi mugia mudahan hopefully".split())
 _THRIVE: Final = frozenset(
     "ramai rame laris maju sukses berkah barokah lancar jaya makmur sejahtera sehat".split()
 )
@@ -994,7 +994,9 @@ def _wishes_or_opines(text: str, words: Sequence[str]) -> bool:
 def _wishes(words: Sequence[str]) -> bool:
     """A wish's phrase, or a hope for things to thrive ("Semoga Pasar Bandar tambah ramai
     pembeli"); "semoga cepat diperbaiki" hopes for a repair."""
-    return _WISHES.found_in(words) or (words[0] in _HOPES and not _THRIVE.isdisjoint(words))
+    return _WISHES.found_in(words) or (
+        not _HOPES.isdisjoint(words[:2]) and not _THRIVE.isdisjoint(words)
+    )
 
 
 def _errand(words: Sequence[str]) -> bool:
@@ -1477,7 +1479,8 @@ def _about_contact(words: Sequence[str]) -> bool:
     """A way to reach an office asked for ("nomor wa dinsos", "alamat kantor capil"); "nomor
     pelanggan", "nomor objek pajak" are numbers of a service, not of an office."""
     return any(
-        word.startswith(_CONTACT) and words[at + 1 : at + 2] not in _SERVICE_NUMBERS
+        word.startswith(_CONTACT)
+        and (at + 1 == len(words) or words[at + 1] not in _SERVICE_NUMBERS)
         for at, word in enumerate(words)
     ) or any(
         word == "kantor" and not _WHERE.isdisjoint(words[at + 2 : at + 1 + WHERE_WITHIN])
