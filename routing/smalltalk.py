@@ -341,6 +341,7 @@ PURPOSE_WITHIN: Final = 2
 _NOT_DONE: Final = frozenset("tidak mboten boten ora belum durung saged iso dapat akan".split())
 _WEAK_FIXES: Final = frozenset("bisa kembali diterima dibuka cair terbit nampi angsal".split())
 _NOW_WORDS: Final = frozenset("sekarang saiki sakmenika now masih still".split())
+NOW_WITHIN: Final = 3  # words after "sekarang" that may tell what is wrong now
 _STORY_TURNS: Final = frozenset(
     "tapi tetapi namun ananging nanging but however masih belum".split()
 )
@@ -1116,12 +1117,17 @@ def _reminisces(text: str, words: Sequence[str]) -> bool:
     nothing wrong now or still ("dulu tahun 2020 diaspal, sekarang rusak lagi" complains)."""
     if _PAST_OPENERS.isdisjoint(words[:PAST_OPENS_WITHIN]) or _PAST_TIME.search(text) is None:
         return False
-    read = _read_each(words)
-    now_wrong = any(
-        words[i] in _NOW_WORDS and any(not r.isdisjoint(_TROUBLE) for r in read[i + 1 : i + 4])
+    troubles = [i for i, r in enumerate(_read_each(words)) if not r.isdisjoint(_TROUBLE)]
+    return not (_wrong_now(words, troubles) or _asks_something(text, words))
+
+
+def _wrong_now(words: Sequence[str], troubles: Collection[int]) -> bool:
+    """Trouble (at `troubles`) told just after "sekarang", "masih" ("sekarang kotor", "masih
+    mati"): what is wrong now, however the story began."""
+    return any(
+        words[i] in _NOW_WORDS and any(j in troubles for j in range(i + 1, i + 1 + NOW_WITHIN))
         for i in range(len(words))
     )
-    return not (now_wrong or _asks_something(text, words))
 
 
 def _forwards_chain(words: Sequence[str], expanded: set[str]) -> bool:
@@ -1332,15 +1338,11 @@ def _thanks_story(text: str, words: Sequence[str]) -> bool:
     fixes = [i for i, r in enumerate(read) if _fixed_at(read, i)]
     fine = _needing_nothing(read, words)
     troubles = [i for i, r in enumerate(read) if not r.isdisjoint(_STORY_TROUBLE) and i not in fine]
-    now_wrong = any(
-        words[i] in _NOW_WORDS and any(j in troubles for j in range(i + 1, i + 4))
-        for i in range(len(words))
-    )
     return (  # the trouble told, then its fix: "sarang tawon ..., pohon sudah dipangkas" is two
         bool(fixes)
         and bool(troubles)
         and troubles[-1] < fixes[-1]
-        and not now_wrong
+        and not _wrong_now(words, troubles)
         and not any(r & _STORY_TURNS for r in read)
     )
 
