@@ -155,10 +155,6 @@ class _Hit(NamedTuple):  # made for every phrase found: a tuple is built fastest
     at: tuple[int, ...]  # where each of the phrase's words is in the message
     phrase: _Phrase
 
-    @property
-    def gaps(self) -> int:
-        return self.at[-1] - self.at[0] + 1 - len(self.at)
-
 
 _PhraseIndex = dict[str, tuple[tuple[str, ...], ...]]  # lexicon phrases by their first word
 
@@ -390,8 +386,9 @@ class Router:
         another problem; their words then go into `denied` too, hidden from the model."""
         hits: list[_Hit] = []
         present = set(words)
+        by_first = self._by_first
         for start, word in enumerate(words):
-            for phrase, later in self._by_first.get(word, ()):
+            for phrase, later in by_first.get(word, ()):
                 if not later <= present:
                     continue  # most phrases fail here, before the word-by-word walk
                 if phrase.together:
@@ -737,6 +734,8 @@ def _courteous(words: list[str], courtesies: _PhraseIndex, thanks: _PhraseIndex)
     sewu" and closes "Nyuwun tulung dipun dandosi. Matur nuwun" for chat. Small talk has
     already told a message of courtesies only."""
     found: set[int] = set()
+    if courtesies.keys().isdisjoint(words) and thanks.keys().isdisjoint(words):
+        return found  # most reports: no courtesy's first word
     asked = False
     for at, word in enumerate(words):
         asked = asked or word in lexicon.REQUESTS
@@ -1106,21 +1105,23 @@ def _claim_words(hits: list[_Hit]) -> list[_Hit]:
     take only words no keyword took."""
     taken: set[int] = set()
     kept: list[_Hit] = []
-    for context in (False, True):
-        group = sorted(
-            (h for h in hits if h.phrase.context is context),
-            key=lambda h: (-len(h.phrase.words), h.gaps, -h.phrase.weight),
-        )
-        claimed_now: dict[tuple[int, ...], set[str]] = {}
-        for hit in group:
-            sharing = claimed_now.get(hit.at)
-            if (sharing is not None and hit.phrase.agency not in sharing) or taken.isdisjoint(
-                hit.at
-            ):
-                kept.append(hit)
-                claimed_now.setdefault(hit.at, set()).add(hit.phrase.agency)
-                taken.update(hit.at)
+    claimed_now: dict[tuple[int, ...], set[str]] = {}
+    context = False
+    # keywords first, then context phrases; within each, longest, tightest, heaviest (one sort)
+    for hit in sorted(hits, key=_claim_order):
+        if hit.phrase.context is not context:
+            context, claimed_now = True, {}  # a context phrase shares no keyword's words
+        sharing = claimed_now.get(hit.at)
+        if (sharing is not None and hit.phrase.agency not in sharing) or taken.isdisjoint(hit.at):
+            kept.append(hit)
+            claimed_now.setdefault(hit.at, set()).add(hit.phrase.agency)
+            taken.update(hit.at)
     return kept
+
+
+def _claim_order(hit: _Hit) -> tuple[bool, int, int, float]:
+    at, phrase = hit
+    return phrase.context, -len(phrase.words), at[-1] - at[0] + 1 - len(at), -phrase.weight
 
 
 def _negated(words: list[str], at: tuple[int, ...]) -> bool:
@@ -1172,10 +1173,8 @@ def _decide(evidence: list[Evidence]) -> RouteResult:
             scores[ev.agency] += ev.weight
     scores = {code: round(score, 3) for code, score in scores.items() if score > 0}
     ranked = sorted(scores, key=lambda code: -scores[code])
-    ordered = sorted(
-        evidence,
-        key=lambda ev: (ranked.index(ev.agency) if ev.agency in scores else 99, -ev.weight),
-    )
+    rank = {code: at for at, code in enumerate(ranked)}
+    ordered = sorted(evidence, key=lambda ev: (rank.get(ev.agency, 99), -ev.weight))
     matched = tuple(dict.fromkeys(ev.phrase for ev in ordered if ev.kind in ("keyword", "context")))
     if not ranked:
         return RouteResult(None, 0.0, matched, (), {}, tuple(ordered))
