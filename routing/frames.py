@@ -129,10 +129,7 @@ def informs(frame: Sequence[str]) -> bool:
     """ "Mau info aja, tiang PJU miring mau roboh": telling the city of a problem, in the
     words of a report ("want to let you know"), however friendly the opening; "Info:" opens
     notices and chains, which no wish to tell stands before."""
-    return any(
-        word in _INFORMS and at > 0 and frame[at - 1] in lexicon.WANTS and TOPIC in frame[at + 1 :]
-        for at, word in enumerate(frame)
-    )
+    return _before_topic(frame, _INFORMS, after=lexicon.WANTS)
 
 
 _MATTERS: Final = frozenset("penting terpenting mendesak darurat urgent utama".split())
@@ -142,10 +139,7 @@ _MORE: Final = frozenset("lebih paling luwih more most".split())  # "yang pentin
 def says_it_matters(frame: Sequence[str]) -> bool:
     """ "Ngga jadi lapor soal lampu merah. Yg lebih penting ini: angkot ngetem ...": a problem
     said to matter more is asked about, whatever was taken back before it."""
-    return any(
-        word in _MATTERS and at > 0 and frame[at - 1] in _MORE and TOPIC in frame[at + 1 :]
-        for at, word in enumerate(frame)
-    )
+    return _before_topic(frame, _MATTERS, after=_MORE)
 
 
 _HOW_WHERE: Final = frozenset("gimana bagaimana gmn caranya dimana dmn mana ngendi pundi".split())
@@ -169,8 +163,32 @@ def asks_why(frame: Sequence[str]) -> bool:
     """ "Sekarang mau tanya, kenapa pajak restoran warung saya dihitung 10%": why something
     is so is asked of the office that does it, whatever thanks came before; "kenapa lubang
     jalan kayak mantan?" is a riddle."""
-    return _LIKE.isdisjoint(frame) and any(
-        word in _WHY and TOPIC in frame[at + 1 :] for at, word in enumerate(frame)
+    return _LIKE.isdisjoint(frame) and _before_topic(frame, _WHY)
+
+
+def _before_topic(
+    frame: Sequence[str], markers: frozenset[str], after: frozenset[str] | None = None
+) -> bool:
+    """One of `markers` (right after one of `after`, when given) with a problem named later."""
+    return any(
+        word in markers
+        and (after is None or (at > 0 and frame[at - 1] in after))
+        and TOPIC in frame[at + 1 :]
+        for at, word in enumerate(frame)
+    )
+
+
+def asks(frame: Sequence[str]) -> bool:
+    """Whatever the rest of the frame reads like, it asks something of an office: a problem
+    still wrong or left, whether the city can help, why a problem is so, how or where to have
+    a service, a wish to let the city know, a problem said to matter more."""
+    return (
+        still_wrong(frame)
+        or asks_whether(frame)
+        or asks_why(frame)
+        or informs(frame)
+        or says_it_matters(frame)
+        or asks_how_to(frame)
     )
 
 

@@ -296,15 +296,7 @@ class Router:
         errand (`frames`), or chat small talk's shapes do not know: no complaint, answered in
         kind; None when it may ask something."""
         frame = frames.frame_of(words, _topic(evidence))
-        if (
-            smalltalk.requests(frame)
-            or frames.still_wrong(frame)
-            or frames.asks_whether(frame)
-            or frames.asks_why(frame)
-            or frames.informs(frame)
-            or frames.says_it_matters(frame)
-            or frames.asks_how_to(frame)
-        ):
+        if smalltalk.requests(frame) or frames.asks(frame):
             return None  # "terima kasih sebelumnya, tolong ...": asked, however it opens
         if not named and smalltalk.troubled(tokens):
             return None  # "tandon ngadat lagi, warga antre": trouble, in words no phrase has
